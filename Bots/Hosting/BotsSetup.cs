@@ -1,0 +1,28 @@
+using CrmChat.Bots.Api;
+using CrmChat.Bots.Health;
+using CrmChat.CrmCore.Data;
+
+namespace CrmChat.Bots.Hosting;
+
+internal static class BotsSetup
+{
+    /// <summary>The host itself: structured, redacted logs; API tokens; health.</summary>
+    public static IHostApplicationBuilder AddBots(this IHostApplicationBuilder builder)
+    {
+        builder.AddRedactedLogging();
+        builder.AddApiTokens();
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        builder.Services.AddProblemDetails();
+        return builder;
+    }
+
+    /// <summary>Migrates where configured, before the first request is served.</summary>
+    public static async Task PrepareDatabaseAsync(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<DatabaseOptions>();
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CrmDbContext>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("CrmChat.Database");
+        await DatabaseSetup.MigrateIfConfiguredAsync(db, options, logger, app.Lifetime.ApplicationStopping);
+    }
+}

@@ -1,0 +1,94 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace CrmChat.CrmCore.Data;
+
+public static class DatabaseSetup
+{
+    /// <summary>Registers <see cref="CrmDbContext"/> on the configured provider.</summary>
+    public static IServiceCollection AddCrmDatabase(this IServiceCollection services, DatabaseOptions options)
+    {
+        services.AddSingleton(options);
+        switch (options.Provider)
+        {
+            case DatabaseProvider.Sqlite:
+                services.AddDbContext<CrmDbContext, SqliteCrmDbContext>(o => UseProvider(o, options));
+                break;
+            case DatabaseProvider.PostgreSql:
+                services.AddDbContext<CrmDbContext, PostgreSqlCrmDbContext>(o => UseProvider(o, options));
+                break;
+            case DatabaseProvider.SqlServer:
+                services.AddDbContext<CrmDbContext, SqlServerCrmDbContext>(o => UseProvider(o, options));
+                break;
+            default:
+                throw new ConfigurationException("Database:Provider", $"{options.Provider} is not supported.");
+        }
+        return services;
+    }
+
+    public static void UseProvider(DbContextOptionsBuilder builder, DatabaseOptions options)
+    {
+        switch (options.Provider)
+        {
+            case DatabaseProvider.Sqlite:
+                builder.UseSqlite(options.ConnectionString);
+                break;
+            case DatabaseProvider.PostgreSql:
+                builder.UseNpgsql(options.ConnectionString, o => o.EnableRetryOnFailure(3));
+                break;
+            case DatabaseProvider.SqlServer:
+                builder.UseSqlServer(options.ConnectionString, o => o.EnableRetryOnFailure(3));
+                break;
+        }
+    }
+
+    /// <summary>Creates a context outside dependency injection (tools, tests, the CLI).</summary>
+    public static CrmDbContext CreateContext(DatabaseOptions options)
+    {
+        return options.Provider switch
+        {
+            DatabaseProvider.Sqlite => new SqliteCrmDbContext(Build<SqliteCrmDbContext>(options)),
+            DatabaseProvider.PostgreSql => new PostgreSqlCrmDbContext(Build<PostgreSqlCrmDbContext>(options)),
+            DatabaseProvider.SqlServer => new SqlServerCrmDbContext(Build<SqlServerCrmDbContext>(options)),
+            _ => throw new ConfigurationException("Database:Provider", $"{options.Provider} is not supported."),
+        };
+    }
+
+    private static DbContextOptions<T> Build<T>(DatabaseOptions options)
+        where T : DbContext
+    {
+        var builder = new DbContextOptionsBuilder<T>();
+        UseProvider(builder, options);
+        return builder.Options;
+    }
+
+    /// <summary>
+    /// Brings the schema up to date where the configuration allows it: SQLite always (its file
+    /// and folder are created on first run), the servers only with Database:MigrateOnStart.
+    /// </summary>
+    public static async Task MigrateIfConfiguredAsync(CrmDbContext db, DatabaseOptions options, ILogger logger, CancellationToken ct)
+    {
+        if (!options.ShouldMigrateOnStart)
+        {
+            logger.LogInformation("Database {Provider}: migrations are not applied on start (Database:MigrateOnStart is false)", options.Provider);
+            return;
+        }
+        if (options.Provider == DatabaseProvider.Sqlite)
+        {
+            var file = new SqliteConnectionStringBuilder(options.ConnectionString).DataSource;
+            var folder = Path.GetDirectoryName(Path.GetFullPath(file));
+            if (!string.IsNullOrEmpty(folder))
+            {
+                Directory.CreateDirectory(folder);
+            }
+        }
+        var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+        if (pending.Count > 0)
+        {
+            logger.LogInformation("Database {Provider}: applying {Count} migration(s)", options.Provider, pending.Count);
+            await db.Database.MigrateAsync(ct);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Quartz;
+
+namespace CrmChat.Scheduler;
+
+public static class SchedulerSetup
+{
+    /// <summary>Quartz in memory (the embedded default); jobs register themselves here as they land.</summary>
+    public static IHostApplicationBuilder AddScheduler(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddQuartz();
+        builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        return builder;
+    }
+}
