@@ -1,6 +1,7 @@
 using CrmChat.Bots.Api;
 using CrmChat.Bots.Health;
 using CrmChat.Bots.Hosting;
+using CrmChat.Bots.Inbox;
 using CrmChat.CrmCore;
 using CrmChat.Scheduler;
 
@@ -16,6 +17,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapHealth();
 app.MapCustomersApi();
+app.MapInboxApi();
 app.PrintDevelopmentToken();
 await app.RunAsync();
 

@@ -1,5 +1,6 @@
 using CrmChat.Bots.Api;
 using CrmChat.Bots.Health;
+using CrmChat.Bots.Inbox;
 using CrmChat.CrmCore.Data;
 
 namespace CrmChat.Bots.Hosting;
@@ -11,6 +12,7 @@ internal static class BotsSetup
     {
         builder.AddRedactedLogging();
         builder.AddApiTokens();
+        builder.AddInboxProcessing();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         builder.Services.AddProblemDetails();
         return builder;

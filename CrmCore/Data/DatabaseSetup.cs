@@ -36,10 +36,10 @@ public static class DatabaseSetup
                 builder.UseSqlite(options.ConnectionString);
                 break;
             case DatabaseProvider.PostgreSql:
-                builder.UseNpgsql(options.ConnectionString, o => o.EnableRetryOnFailure(3));
+                builder.UseNpgsql(options.ConnectionString);
                 break;
             case DatabaseProvider.SqlServer:
-                builder.UseSqlServer(options.ConnectionString, o => o.EnableRetryOnFailure(3));
+                builder.UseSqlServer(options.ConnectionString);
                 break;
         }
     }

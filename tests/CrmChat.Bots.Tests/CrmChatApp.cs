@@ -2,20 +2,28 @@ using CrmChat.CrmCore.Data;
 using CrmChat.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CrmChat.Bots.Tests;
 
 /// <summary>The real Bots host on a chosen database and settings; nothing swapped out.</summary>
-public sealed class CrmChatApp(IEnumerable<KeyValuePair<string, string?>> settings, string environment = "Production")
+public sealed class CrmChatApp(
+    IEnumerable<KeyValuePair<string, string?>> settings,
+    string environment = "Production",
+    Action<IServiceCollection>? services = null)
     : WebApplicationFactory<Program>
 {
     public const string AdminToken = "test-admin-token-0123456789";
     public const string RepToken = "test-rep-token-0123456789ab";
 
     public static CrmChatApp On(TestDatabase database, params (string Key, string? Value)[] extra) =>
+        On(database, null, extra);
+
+    public static CrmChatApp On(TestDatabase database, Action<IServiceCollection>? services, params (string Key, string? Value)[] extra) =>
         new(database.HostSettings()
             .Concat(DefaultTokens())
-            .Concat(extra.Select(e => new KeyValuePair<string, string?>(e.Key, e.Value))));
+            .Concat(extra.Select(e => new KeyValuePair<string, string?>(e.Key, e.Value))), services: services);
 
     public static IEnumerable<KeyValuePair<string, string?>> DefaultTokens() =>
     [
@@ -29,6 +37,10 @@ public sealed class CrmChatApp(IEnumerable<KeyValuePair<string, string?>> settin
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
+        }
+        if (services is not null)
+        {
+            builder.ConfigureTestServices(services);
         }
     }
 
