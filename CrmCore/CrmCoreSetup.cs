@@ -1,3 +1,4 @@
+using CrmChat.CrmCore.Contacts;
 using CrmChat.CrmCore.Data;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -6,12 +7,17 @@ namespace CrmChat.CrmCore;
 
 public static class CrmCoreSetup
 {
-    /// <summary>The CRM room: database on the configured provider, the clock.</summary>
+    /// <summary>
+    /// The CRM room: database on the configured provider, the clock, contact sync. Connectors
+    /// add their <see cref="IPlatformTagWriter"/> per platform.
+    /// </summary>
     public static IHostApplicationBuilder AddCrmCore(this IHostApplicationBuilder builder)
     {
         var database = DatabaseOptions.Read(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddCrmDatabase(database);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddScoped<ContactSync>();
+        builder.Services.AddScoped<TagMarking>();
         return builder;
     }
 }
