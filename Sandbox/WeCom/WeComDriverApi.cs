@@ -1,0 +1,328 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace CrmChat.Sandbox.WeCom;
+
+/// <summary>
+/// The driver: lets a test or a person act as the corp's members, customers and admin, and read
+/// what CrmChat sent. Calls that fire a callback return after its delivery (all attempts)
+/// unless <c>?wait=false</c>.
+/// </summary>
+public static class WeComDriverApi
+{
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public sealed record CorpRequest(string? CorpId, int? AgentId, string? Secret, string? ContactSecret, string? Token,
+        string? EncodingAesKey, string? CallbackUrl, int? CallbackTimeoutMs, int? FollowUserPageSize);
+    public sealed record MemberRequest(string UserId, string? Name, string? Mobile, int[]? Department);
+    public sealed record AddCustomerRequest(string UserId, string? ExternalUserId, string? Name, int? Type, string? UnionId, string? Avatar,
+        int? Gender, string? CorpName, string? CorpFullName, string? Position, string? Remark, string? Description,
+        string[]? RemarkMobiles, int? AddWay, string? State, string[]? Tags, bool Half = false);
+    public sealed record EditCustomerRequest(string UserId, string ExternalUserId, string? Remark, string? Description, string[]? RemarkMobiles, string? RemarkCorpName);
+    public sealed record TagCustomerRequest(string UserId, string ExternalUserId, string[]? AddTag, string[]? RemoveTag);
+    public sealed record RelationRequest(string UserId, string ExternalUserId, bool ByTransfer = false);
+    public sealed record CreateTagsRequest(string? GroupId, string? GroupName, string[] Tags);
+    public sealed record EditTagRequest(string Id, string? Name, long? Order);
+    public sealed record DeleteTagsRequest(string[]? TagId, string[]? GroupId);
+    public sealed record TextRequest(string UserId, string Content);
+    public sealed record ClickRequest(string UserId, string TaskId, string EventKey);
+    public sealed record GenerateRequest(int Members, int Customers, int Seed = 1);
+    public sealed record FaultRequest(string Api, int Errcode, int Count = 1, int? HttpStatus = null);
+
+    public static RouteGroupBuilder MapWeComDriver(this IEndpointRouteBuilder endpoints)
+    {
+        var driver = endpoints.MapGroup(SandboxDefaults.WeComDriverPath.TrimEnd('/')).WithTags("Sandbox: WeCom driver");
+
+        driver.MapGet("state", (WeComSandbox s) =>
+            {
+                var corp = s.Corp;
+                var counts = s.Counts;
+                return Ok(new
+                {
+                    corp = new { corp_id = corp.CorpId, agent_id = corp.AgentId, callback_url = corp.CallbackUrl },
+                    counts.Members, counts.Customers, counts.Relations, counts.TagGroups, counts.Tags,
+                    app_messages = s.AppMessages().Count, robot_messages = s.RobotMessages().Count,
+                    card_updates = s.CardUpdates.Count, callbacks = s.Deliveries.Count,
+                });
+            })
+            .WithSummary("The corp and how much is in the Sandbox.");
+
+        driver.MapPost("reset", (WeComSandbox s) => { s.Reset(); return Ok(new { reset = true }); })
+            .WithSummary("Forgets members, customers, tags, tokens, faults and everything sent.");
+
+        driver.MapPost("corp", (CorpRequest r, WeComSandbox s) => Act(() =>
+            {
+                s.Configure(c =>
+                {
+                    c.CorpId = r.CorpId ?? c.CorpId;
+                    c.AgentId = r.AgentId ?? c.AgentId;
+                    c.Secret = r.Secret ?? c.Secret;
+                    c.ContactSecret = r.ContactSecret ?? c.ContactSecret;
+                    c.Token = r.Token ?? c.Token;
+                    c.EncodingAESKey = r.EncodingAesKey ?? c.EncodingAESKey;
+                    c.CallbackUrl = r.CallbackUrl ?? c.CallbackUrl;
+                    c.CallbackTimeout = r.CallbackTimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : c.CallbackTimeout;
+                    c.FollowUserPageSize = r.FollowUserPageSize ?? c.FollowUserPageSize;
+                });
+                var corp = s.Corp;
+                return new
+                {
+                    corp_id = corp.CorpId, agent_id = corp.AgentId, corp.CallbackUrl,
+                    callback_timeout_ms = corp.CallbackTimeout.TotalMilliseconds, corp.FollowUserPageSize,
+                };
+            }))
+            .WithSummary("Changes the corp: ids, secrets, callback token/key, callback URL (partial update).");
+
+        driver.MapPost("members", (MemberRequest r, WeComSandbox s) => Act(() => s.AddMember(r.UserId, r.Name, r.Mobile, r.Department)))
+            .WithSummary("Adds (or replaces) a member.");
+
+        driver.MapGet("members", (WeComSandbox s) => Ok(s.Members)).WithSummary("All members.");
+
+        driver.MapPost("customers/add", (AddCustomerRequest r, bool? wait, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver(wait, d, () =>
+            {
+                var externalUserId = r.ExternalUserId ?? s.NewExternalUserId();
+                var customer = new SandboxCustomer
+                {
+                    ExternalUserId = externalUserId,
+                    Name = r.Name ?? "客户",
+                    Type = r.Type ?? 1,
+                    UnionId = r.UnionId ?? "",
+                    Avatar = r.Avatar ?? "",
+                    Gender = r.Gender ?? 0,
+                    CorpName = r.CorpName ?? "",
+                    CorpFullName = r.CorpFullName ?? "",
+                    Position = r.Position ?? "",
+                };
+                var relation = s.AddFollow(r.UserId, customer, f =>
+                {
+                    f.Remark = r.Remark ?? "";
+                    f.Description = r.Description ?? "";
+                    f.RemarkMobiles = [.. r.RemarkMobiles ?? []];
+                    f.AddWay = r.AddWay ?? 1;
+                    f.State = r.State ?? "";
+                    f.TagIds.AddRange(r.Tags ?? []);
+                }) ?? throw new SandboxException($"Member '{r.UserId}' already follows '{externalUserId}'.");
+                var welcomeCode = s.NewWelcomeCode();
+                var changeType = r.Half ? "add_half_external_contact" : "add_external_contact";
+                var xml = d.BuildXml("sys", "event",
+                [
+                    ("Event", "change_external_contact"), ("ChangeType", changeType), ("UserID", r.UserId),
+                    ("ExternalUserID", externalUserId), ("State", relation.State), ("WelcomeCode", welcomeCode),
+                ]);
+                return ($"change_external_contact/{changeType}", xml, (object)new { external_userid = externalUserId, welcome_code = welcomeCode });
+            }))
+            .WithSummary("A rep adds a customer (created when new); fires change_external_contact/add_external_contact.");
+
+        driver.MapPost("customers/edit", (EditCustomerRequest r, bool? wait, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver(wait, d, () =>
+            {
+                var relation = s.EditFollow(r.UserId, r.ExternalUserId, f =>
+                {
+                    f.Remark = r.Remark ?? f.Remark;
+                    f.Description = r.Description ?? f.Description;
+                    f.RemarkMobiles = r.RemarkMobiles is null ? f.RemarkMobiles : [.. r.RemarkMobiles];
+                    f.RemarkCorpName = r.RemarkCorpName ?? f.RemarkCorpName;
+                });
+                return EditEvent(d, r.UserId, r.ExternalUserId, relation.State);
+            }))
+            .WithSummary("A rep edits remark / description / remark mobiles; fires edit_external_contact.");
+
+        driver.MapPost("customers/tag", (TagCustomerRequest r, bool? wait, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver(wait, d, () =>
+            {
+                s.MarkTags(r.UserId, r.ExternalUserId, r.AddTag ?? [], r.RemoveTag ?? []);
+                return EditEvent(d, r.UserId, r.ExternalUserId, s.FindFollow(r.UserId, r.ExternalUserId)?.State ?? "");
+            }))
+            .WithSummary("A rep tags / untags a customer in the client; fires edit_external_contact.");
+
+        driver.MapPost("customers/delete-by-member", (RelationRequest r, bool? wait, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver(wait, d, () =>
+            {
+                s.RemoveFollow(r.UserId, r.ExternalUserId);
+                List<(string, object?)> fields =
+                [
+                    ("Event", "change_external_contact"), ("ChangeType", "del_external_contact"),
+                    ("UserID", r.UserId), ("ExternalUserID", r.ExternalUserId),
+                ];
+                if (r.ByTransfer)
+                {
+                    fields.Add(("Source", "DELETE_BY_TRANSFER"));
+                }
+                return ("change_external_contact/del_external_contact", d.BuildXml("sys", "event", fields), (object)new { deleted = true });
+            }))
+            .WithSummary("A rep deletes a customer; fires del_external_contact (Source=DELETE_BY_TRANSFER with by_transfer).");
+
+        driver.MapPost("customers/delete-member", (RelationRequest r, bool? wait, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver(wait, d, () =>
+            {
+                s.RemoveFollow(r.UserId, r.ExternalUserId);
+                var xml = d.BuildXml("sys", "event",
+                [
+                    ("Event", "change_external_contact"), ("ChangeType", "del_follow_user"),
+                    ("UserID", r.UserId), ("ExternalUserID", r.ExternalUserId),
+                ]);
+                return ("change_external_contact/del_follow_user", xml, (object)new { deleted = true });
+            }))
+            .WithSummary("A customer deletes the rep; fires del_follow_user.");
+
+        driver.MapPost("tags/create", (CreateTagsRequest r, bool? wait, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver(wait, d, () =>
+            {
+                var (group, created, groupCreated) = s.CreateTags(r.GroupId, r.GroupName, r.Tags.Select((name, i) => (name, (long)i)));
+                // The platform announces a new group as the group; tags added to an existing group one by one.
+                var (id, type) = groupCreated ? (group.GroupId, "tag_group") : (created[0].Id, "tag");
+                return ("change_external_tag/create", TagEvent(d, id, type, "create"),
+                    (object)new { group_id = group.GroupId, tag_ids = created.Select(t => t.Id).ToArray() });
+            }))
+            .WithSummary("An admin creates tags (and the group when new); fires change_external_tag create.");
+
+        driver.MapPost("tags/edit", (EditTagRequest r, bool? wait, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver(wait, d, () =>
+            {
+                var type = s.EditTag(r.Id, r.Name, r.Order);
+                return ("change_external_tag/update", TagEvent(d, r.Id, type, "update"), (object)new { id = r.Id, tag_type = type });
+            }))
+            .WithSummary("An admin renames / reorders a tag or group; fires change_external_tag update.");
+
+        driver.MapPost("tags/delete", async (DeleteTagsRequest r, bool? wait, WeComSandbox s, CallbackDispatcher d) =>
+            {
+                try
+                {
+                    var deleted = s.DeleteTags(r.TagId ?? [], r.GroupId ?? []);
+                    var deliveries = new List<object>();
+                    foreach (var (id, type) in deleted)
+                    {
+                        var task = d.DeliverAsync("change_external_tag/delete", TagEvent(d, id, type, "delete"));
+                        if (wait != false)
+                        {
+                            deliveries.Add(DeliveryView(await task));
+                        }
+                    }
+                    return Ok(new { deleted = deleted.Select(x => new { x.Id, tag_type = x.TagType }), deliveries });
+                }
+                catch (SandboxException e)
+                {
+                    return Problem(e);
+                }
+            })
+            .WithSummary("An admin deletes tags / groups; fires change_external_tag delete per deleted item.");
+
+        driver.MapPost("messages/text", (TextRequest r, bool? wait, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver(wait, d, () =>
+            {
+                if (!s.HasMember(r.UserId))
+                {
+                    throw new SandboxException($"No member '{r.UserId}'.");
+                }
+                var msgId = s.NextMsgId();
+                var corp = s.Corp;
+                var xml = d.BuildXml(r.UserId, "text", [("Content", r.Content), ("MsgId", msgId), ("AgentID", corp.AgentId)]);
+                return ("text", xml, (object)new { msg_id = msgId });
+            }))
+            .WithSummary("A member sends text to the app; fires a text message (MsgId).");
+
+        driver.MapPost("cards/click", (ClickRequest r, bool? wait, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver(wait, d, () =>
+            {
+                var (responseCode, cardType) = s.ClickCard(r.UserId, r.TaskId, r.EventKey);
+                var xml = d.BuildXml(r.UserId, "event",
+                [
+                    ("Event", "template_card_event"), ("EventKey", r.EventKey), ("TaskId", r.TaskId),
+                    ("CardType", cardType), ("ResponseCode", responseCode), ("AgentID", s.Corp.AgentId),
+                ]);
+                return ("template_card_event", xml, (object)new { response_code = responseCode });
+            }))
+            .WithSummary("A member clicks a card button; fires template_card_event with a fresh ResponseCode.");
+
+        driver.MapPost("directory/generate", (GenerateRequest r, WeComSandbox s) => Act(() =>
+            {
+                s.GenerateDirectory(r.Members, r.Customers, r.Seed);
+                var counts = s.Counts;
+                return new { counts.Members, counts.Customers, counts.Relations, counts.TagGroups, counts.Tags };
+            }))
+            .WithSummary("Adds N members and M customers (same seed, same directory); fires no callbacks.");
+
+        driver.MapPost("tokens/expire", (WeComSandbox s) => Ok(new { expired = s.ExpireTokens() }))
+            .WithSummary("Every token issued so far answers 42001 from now on.");
+
+        driver.MapPost("faults", (FaultRequest r, WeComSandbox s) => Act(() =>
+            {
+                s.InjectFault(r.Api, r.Errcode, r.Count, r.HttpStatus);
+                return new { r.Api, r.Errcode, r.Count };
+            }))
+            .WithSummary("The next count calls to api (e.g. message/send, or * for all) answer errcode.");
+
+        driver.MapDelete("faults", (WeComSandbox s) => { s.ClearFaults(); return Ok(new { cleared = true }); })
+            .WithSummary("Removes pending faults.");
+
+        driver.MapGet("customers/{externalUserId}", (string externalUserId, WeComSandbox s) =>
+                s.FindCustomer(externalUserId) is { } c ? Ok(c) : Results.NotFound())
+            .WithSummary("One customer as the Sandbox holds it.");
+
+        driver.MapGet("sent/app", (string? userid, WeComSandbox s) => Ok(s.AppMessages(userid)))
+            .WithSummary("App messages CrmChat sent, one row per receiving member (filter ?userid=).");
+        driver.MapGet("sent/robot", (string? key, WeComSandbox s) => Ok(s.RobotMessages(key)))
+            .WithSummary("Group robot messages CrmChat sent (filter ?key=).");
+        driver.MapGet("sent/card-updates", (WeComSandbox s) => Ok(s.CardUpdates))
+            .WithSummary("message/update_template_card calls that succeeded.");
+        driver.MapGet("callbacks", (WeComSandbox s) => Ok(s.Deliveries.Select(DeliveryView)))
+            .WithSummary("Every callback with its event XML and delivery attempts (status, time, error).");
+
+        return driver;
+    }
+
+    private static (string, string, object) EditEvent(CallbackDispatcher d, string userId, string externalUserId, string state) =>
+        ("change_external_contact/edit_external_contact",
+            d.BuildXml("sys", "event",
+            [
+                ("Event", "change_external_contact"), ("ChangeType", "edit_external_contact"),
+                ("UserID", userId), ("ExternalUserID", externalUserId), ("State", state),
+            ]),
+            new { edited = true });
+
+    private static string TagEvent(CallbackDispatcher d, string id, string tagType, string changeType) =>
+        d.BuildXml("sys", "event", [("Event", "change_external_tag"), ("Id", id), ("TagType", tagType), ("ChangeType", changeType)]);
+
+    internal static object DeliveryView(CallbackDelivery d) => new
+    {
+        d.Id, d.Kind, d.Url, d.Delivered, d.Xml,
+        attempts = d.Attempts.Select(a => new { a.Number, status = a.StatusCode, a.Error, a.At, elapsed_ms = Math.Round(a.ElapsedMs, 1) }),
+    };
+
+    private static IResult Ok(object value) => Results.Json(value, Json);
+
+    private static IResult Problem(SandboxException e) =>
+        Results.Json(new { error = e.Message, errcode = e.ErrCode }, Json, statusCode: StatusCodes.Status400BadRequest);
+
+    private static IResult Act(Func<object> action)
+    {
+        try
+        {
+            return Ok(action());
+        }
+        catch (SandboxException e)
+        {
+            return Problem(e);
+        }
+    }
+
+    private static async Task<IResult> ActAndDeliver(bool? wait, CallbackDispatcher dispatcher, Func<(string Kind, string Xml, object Result)> action)
+    {
+        (string Kind, string Xml, object Result) done;
+        try
+        {
+            done = action();
+        }
+        catch (SandboxException e)
+        {
+            return Problem(e);
+        }
+        var delivery = dispatcher.DeliverAsync(done.Kind, done.Xml);
+        if (wait == false)
+        {
+            return Ok(new { result = done.Result, delivery = (object?)null });
+        }
+        return Ok(new { result = done.Result, delivery = DeliveryView(await delivery) });
+    }
+}
