@@ -35,6 +35,23 @@ public static class ConnectorInfrastructureSetup
         services.TryAddSingleton(new RedisKeyspace(redis.KeyPrefix));
         services.TryAddSingleton<IAccessTokenCache, RedisAccessTokenCache>();
         services.TryAddSingleton<ITargetRateLimiter, RedisTargetRateLimiter>();
+        services.AddHostedService<RedisConnectOnStart>();
         return builder;
+    }
+
+    /// <summary>
+    /// Connects to Redis while the host starts. Left to the first request, the synchronous
+    /// connect would run inside a DI singleton lock with every concurrent caller blocked on
+    /// it, starving the thread pool for seconds.
+    /// </summary>
+    private sealed class RedisConnectOnStart(IServiceProvider services) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            services.GetRequiredService<IConnectionMultiplexer>();
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
