@@ -1,0 +1,33 @@
+namespace CrmChat.Connectors.WeCom.Api;
+
+/// <summary>
+/// WeCom answered a call with a non-zero errcode that retrying cannot fix (or retries ran out).
+/// <see cref="Path"/> is the API path without its query, so no token or secret leaks into logs.
+/// </summary>
+public sealed class WeComApiException(string path, int errCode, string errMsg)
+    : Exception(Describe(path, errCode, errMsg))
+{
+    public const int SystemBusy = -1;
+    public const int InvalidCredential = 40001;
+    public const int InvalidAccessToken = 40014;
+    public const int AccessTokenExpired = 42001;
+    public const int FrequencyLimited = 45009;
+    public const int ConcurrencyLimited = 45033;
+    public const int IpNotWhitelisted = 60020;
+    public const int MemberHasNoCustomers = 84061;
+
+    public string Path { get; } = path;
+    public int ErrCode { get; } = errCode;
+    public string ErrMsg { get; } = errMsg;
+
+    private static string Describe(string path, int errCode, string errMsg)
+    {
+        var hint = errCode switch
+        {
+            IpNotWhitelisted => " This server's IP is not on the app's trusted IP list: add it in the WeCom admin console (应用管理 → 企业可信IP).",
+            InvalidCredential when path == "gettoken" => " Check WeCom:CorpId and the secret (WeCom:Secret or WeCom:ContactSecret).",
+            _ => "",
+        };
+        return $"WeCom API {path} failed with errcode {errCode}: {errMsg}.{hint}";
+    }
+}
