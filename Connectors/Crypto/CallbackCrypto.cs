@@ -8,6 +8,8 @@ namespace CrmChat.Connectors.Crypto;
 public enum CallbackCryptoError
 {
     BadSignature = -40001,
+    /// <summary>The XML around or inside the ciphertext is malformed, too large or has a DTD.</summary>
+    ParseError = -40002,
     BadAesKey = -40004,
     ReceiverMismatch = -40005,
     DecryptFailed = -40007,
@@ -118,7 +120,9 @@ public sealed class CallbackCrypto
         var plain = aes.DecryptCbc(cipher, _key.AsSpan(0, 16), PaddingMode.None);
 
         int pad = plain[^1];
-        if (pad is < 1 or > BlockSize || pad > plain.Length)
+        // Every pad byte must hold the pad length: checking only the last one lets a
+        // ciphertext cut short by a block pass as a message for another receiver.
+        if (pad is < 1 or > BlockSize || pad > plain.Length || plain.AsSpan(plain.Length - pad).ContainsAnyExcept((byte)pad))
         {
             throw new CallbackCryptoException(CallbackCryptoError.DecryptFailed, "The padding is invalid.");
         }

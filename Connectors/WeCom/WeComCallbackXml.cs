@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Xml;
+using System.Xml.Linq;
+using CrmChat.Connectors.Crypto;
+
+namespace CrmChat.Connectors.WeCom;
+
+/// <summary>The outer XML WeCom POSTs: the ciphertext and who it is for.</summary>
+public sealed record WeComEncryptedEnvelope(string? ToUserName, string Encrypt, string? AgentId);
+
+/// <summary>
+/// Reads WeCom's callback XML. Every read refuses a DTD (so no entity can reach the disk or
+/// the network), resolves nothing and stops at a size limit; any such failure is a
+/// <see cref="CallbackCryptoException"/> with <see cref="CallbackCryptoError.ParseError"/>.
+/// </summary>
+public static class WeComCallbackXml
+{
+    public const int DefaultMaxCharacters = 1024 * 1024;
+
+    /// <summary>Reads <c>&lt;xml&gt;&lt;ToUserName/&gt;&lt;Encrypt/&gt;&lt;AgentID/&gt;&lt;/xml&gt;</c>.</summary>
+    public static WeComEncryptedEnvelope ReadEncrypted(string body, int maxCharacters = DefaultMaxCharacters)
+    {
+        var root = Load(body, maxCharacters);
+        var encrypt = Text(root, "Encrypt");
+        if (string.IsNullOrEmpty(encrypt))
+        {
+            throw ParseError("The callback has no Encrypt element.");
+        }
+        return new WeComEncryptedEnvelope(Text(root, "ToUserName"), encrypt, Text(root, "AgentID"));
+    }
+
+    /// <summary>Parses decrypted callback XML into the typed message for its event.</summary>
+    public static WeComCallbackMessage Parse(string xml, int maxCharacters = DefaultMaxCharacters)
+    {
+        var root = Load(xml, maxCharacters);
+        var envelope = new WeComEnvelope(
+            Text(root, "ToUserName") ?? "",
+            Required(root, "FromUserName"),
+            Number(root, "CreateTime") ?? throw ParseError("The callback has no CreateTime."),
+            Required(root, "MsgType"),
+            Text(root, "Event"),
+            Text(root, "ChangeType"),
+            Text(root, "MsgId"),
+            Text(root, "AgentID"));
+
+        return (envelope.MsgType, envelope.Event) switch
+        {
+            ("event", "change_external_contact") => new WeComExternalContactChanged
+            {
+                Envelope = envelope,
+                Xml = xml,
+                UserId = Text(root, "UserID"),
+                ExternalUserId = Text(root, "ExternalUserID"),
+                State = Text(root, "State"),
+                WelcomeCode = Text(root, "WelcomeCode"),
+                Source = Text(root, "Source"),
+                FailReason = Text(root, "FailReason"),
+            },
+            ("event", "change_external_tag") => new WeComExternalTagChanged
+            {
+                Envelope = envelope,
+                Xml = xml,
+                Id = Text(root, "Id"),
+                TagType = Text(root, "TagType"),
+            },
+            ("event", "change_external_chat") => new WeComExternalChatChanged
+            {
+                Envelope = envelope,
+                Xml = xml,
+                ChatId = Text(root, "ChatId"),
+                UpdateDetail = Text(root, "UpdateDetail"),
+            },
+            ("event", "template_card_event") => new WeComTemplateCardClicked
+            {
+                Envelope = envelope,
+                Xml = xml,
+                EventKey = Text(root, "EventKey"),
+                TaskId = Text(root, "TaskId"),
+                CardType = Text(root, "CardType"),
+                ResponseCode = Text(root, "ResponseCode"),
+            },
+            ("event", "sys_approval_change") when root.Element("ApprovalInfo") is { } info => new WeComApprovalChanged
+            {
+                Envelope = envelope,
+                Xml = xml,
+                ApprovalInfo = ReadApproval(info),
+                ApprovalInfoXml = info.ToString(SaveOptions.DisableFormatting),
+            },
+            ("text", _) => new WeComTextMessage
+            {
+                Envelope = envelope,
+                Xml = xml,
+                Content = Text(root, "Content") ?? "",
+            },
+            _ => new WeComOtherCallback { Envelope = envelope, Xml = xml },
+        };
+    }
+
+    private static WeComApprovalInfo ReadApproval(XElement info) => new(
+        Required(info, "SpNo"),
+        Text(info, "SpName"),
+        (WeComApprovalStatus)(Number(info, "SpStatus") ?? 0),
+        Text(info, "TemplateId"),
+        Number(info, "ApplyTime") ?? 0,
+        Text(info.Element("Applyer"), "UserId"),
+        Text(info.Element("Applyer"), "Party"),
+        info.Elements("SpRecord").Select(record => new WeComApprovalStep(
+            (WeComApprovalStatus)(Number(record, "SpStatus") ?? 0),
+            (int)(Number(record, "ApproverAttr") ?? 0),
+            record.Elements("Details").Select(d => new WeComApprovalDecision(
+                Text(d.Element("Approver"), "UserId") ?? "",
+                Text(d, "Speech"),
+                (WeComApprovalStatus)(Number(d, "SpStatus") ?? 0),
+                Number(d, "SpTime") ?? 0)).ToList())).ToList(),
+        info.Elements("Notifyer").Select(n => Text(n, "UserId")).OfType<string>().ToList(),
+        info.Elements("Comments").Select(c => new WeComApprovalComment(
+            Text(c.Element("CommentUserInfo"), "UserId") ?? "",
+            Number(c, "CommentTime") ?? 0,
+            Text(c, "CommentContent"),
+            Text(c, "CommentId"))).ToList(),
+        Number(info, "StatuChangeEvent") is { } change ? (int)change : null);
+
+    private static XElement Load(string xml, int maxCharacters)
+    {
+        var settings = new XmlReaderSettings
+        {
+            DtdProcessing = DtdProcessing.Prohibit,
+            XmlResolver = null,
+            MaxCharactersInDocument = maxCharacters,
+            MaxCharactersFromEntities = 0,
+            IgnoreComments = true,
+            IgnoreProcessingInstructions = true,
+        };
+        if (xml.Length > maxCharacters)
+        {
+            throw ParseError($"The XML is larger than {maxCharacters} characters.");
+        }
+        try
+        {
+            using var reader = XmlReader.Create(new StringReader(xml), settings);
+            var root = XElement.Load(reader);
+            return root.Name.LocalName == "xml" ? root : throw ParseError("The root element is not <xml>.");
+        }
+        catch (XmlException ex)
+        {
+            // The reader's message names the problem (a DTD, a bad tag, the limit) without quoting content.
+            throw ParseError("The XML is not acceptable: " + ex.Message);
+        }
+    }
+
+    private static string? Text(XElement? parent, string name) => parent?.Element(name)?.Value;
+
+    private static string Required(XElement parent, string name) =>
+        Text(parent, name) is { Length: > 0 } value ? value : throw ParseError($"The callback has no {name}.");
+
+    private static long? Number(XElement parent, string name)
+    {
+        var text = Text(parent, name);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+        return long.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw ParseError($"{name} is not a number.");
+    }
+
+    private static CallbackCryptoException ParseError(string message) => new(CallbackCryptoError.ParseError, message);
+}

@@ -1,0 +1,252 @@
+using System.Security.Cryptography;
+using System.Text;
+using CrmChat.Connectors.Crypto;
+
+namespace CrmChat.Connectors.Tests.Crypto;
+
+/// <summary>
+/// CallbackCrypto against WeCom's official @wecom/crypto package, both ways: what we seal
+/// the package opens (and its signature check agrees), and what it seals we open.
+/// </summary>
+public sealed class CallbackCryptoCrossCheckTests(OfficialWeComCrypto official) : IClassFixture<OfficialWeComCrypto>
+{
+    public const string Key = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C";
+    public const string CorpId = "wwsandbox0000000001";
+    // Mixed case on purpose: ordinal order ("Q" < "n") differs from culture-aware order.
+    private const string Token = "QDG6eKtokenCrmChat";
+    private const string Nonce = "nonce1372623149";
+
+    public static TheoryData<string, int> Messages()
+    {
+        var data = new TheoryData<string, int>();
+        for (var pad = 1; pad <= 32; pad++)
+        {
+            data.Add("pad" + pad, TestMessages.SizeForPad(pad, CorpId));
+        }
+        var sizes = new SortedSet<int> { 1, 65536 };
+        var random = new Random(20260501);
+        while (sizes.Count < 26)
+        {
+            // Log-uniform, so small and large messages both get their share.
+            sizes.Add((int)Math.Round(Math.Pow(65536, random.NextDouble())));
+        }
+        foreach (var size in sizes)
+        {
+            data.Add("random", size);
+        }
+        data.Add("chinese", 3);
+        data.Add("chinese", 100);
+        data.Add("chinese", 4099);
+        data.Add("chinese", 65535);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public async Task Official_package_opens_what_we_seal_and_accepts_our_signature(string kind, int size)
+    {
+        var message = MessageFor(kind, size);
+        var random = RandomBytes(size);
+        var ours = new CallbackCrypto(Token, Key, CorpId, _ => random);
+        var timestamp = Timestamp(size);
+
+        var (encrypted, signature) = ours.Seal(message, timestamp, Nonce);
+        var opened = await official.OpenAsync(Key, Token, encrypted, timestamp, Nonce, signature);
+
+        Assert.True(opened.SignatureValid, "the official package computes a different signature");
+        Assert.Equal(message, opened.Message);
+        Assert.Equal(CorpId, opened.ReceiverId);
+        // Same random bytes in, so the padding must match byte for byte too.
+        var theirs = await official.SealAsync(Key, Token, CorpId, message, timestamp, Nonce, random);
+        Assert.Equal(theirs.Encrypt, encrypted);
+        Assert.Equal(theirs.Signature, signature);
+    }
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public async Task We_open_what_the_official_package_seals(string kind, int size)
+    {
+        var message = MessageFor(kind, size);
+        var timestamp = Timestamp(size);
+        var (encrypted, signature) = await official.SealAsync(Key, Token, CorpId, message, timestamp, Nonce);
+
+        var opened = new CallbackCrypto(Token, Key, CorpId).Open(signature, timestamp, Nonce, encrypted);
+
+        Assert.Equal(message, opened);
+    }
+
+    [Theory]
+    [InlineData("你好")]
+    [InlineData("客户李四（138-0013-8000）已添加，标签：重要客户、华东区")]
+    [InlineData("<xml><Content><![CDATA[合同已审批通过 ✅ 🎉]]></Content></xml>")]
+    public async Task Chinese_text_survives_both_directions(string message)
+    {
+        var ours = new CallbackCrypto(Token, Key, CorpId);
+        var (encrypted, signature) = ours.Seal(message, "1700000000", Nonce);
+        var theirsOpened = await official.OpenAsync(Key, Token, encrypted, "1700000000", Nonce, signature);
+        var theirsSealed = await official.SealAsync(Key, Token, CorpId, message, "1700000001", Nonce);
+
+        Assert.True(theirsOpened.SignatureValid);
+        Assert.Equal(message, theirsOpened.Message);
+        Assert.Equal(message, ours.Open(theirsSealed.Signature, "1700000001", Nonce, theirsSealed.Encrypt));
+    }
+
+    [Fact]
+    public async Task Message_for_another_corp_is_refused_as_receiver_mismatch()
+    {
+        var (encrypted, signature) = await official.SealAsync(Key, Token, "wwsomeoneelse000001", "<xml/>", "1700000000", Nonce);
+
+        var error = Assert.Throws<CallbackCryptoException>(
+            () => new CallbackCrypto(Token, Key, CorpId).Open(signature, "1700000000", Nonce, encrypted));
+
+        Assert.Equal(CallbackCryptoError.ReceiverMismatch, error.Error);
+        Assert.Equal(-40005, (int)error.Error);
+    }
+
+    [Fact]
+    public async Task Message_sealed_with_another_token_is_refused_as_bad_signature()
+    {
+        var (encrypted, signature) = await official.SealAsync(Key, "anotherToken", CorpId, "<xml/>", "1700000000", Nonce);
+
+        var error = Assert.Throws<CallbackCryptoException>(
+            () => new CallbackCrypto(Token, Key, CorpId).Open(signature, "1700000000", Nonce, encrypted));
+
+        Assert.Equal(CallbackCryptoError.BadSignature, error.Error);
+    }
+
+    private static string MessageFor(string kind, int size) =>
+        kind == "chinese" ? TestMessages.Chinese(size) : TestMessages.Random(size, seed: size);
+
+    private static byte[] RandomBytes(int seed)
+    {
+        var bytes = new byte[16];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    private static string Timestamp(int size) => (1700000000 + size).ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>Fixed answers (made with the official package) and every way a callback can be refused.</summary>
+public sealed class CallbackCryptoKnownAnswerTests
+{
+    private const string Key = CallbackCryptoCrossCheckTests.Key;
+    private const string CorpId = CallbackCryptoCrossCheckTests.CorpId;
+    private const string Token = "QDG6eKtoken";
+    private const string Message =
+        "<xml><ToUserName><![CDATA[wwsandbox0000000001]]></ToUserName><FromUserName><![CDATA[zhangsan]]></FromUserName>" +
+        "<CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[你好，CrmChat]]></Content>" +
+        "<MsgId>7300000000000000001</MsgId><AgentID>1000002</AgentID></xml>";
+
+    // Made by @wecom/crypto 1.0.1 with random = "0123456789abcdef", timestamp 1700000000, nonce "nonce42".
+    private const string Encrypted =
+        "sKqRbbiSUnDhFHOvPjtUMRKL+ax6pQz59MqzKnvOAcymL077O/pDaLTF/uRFS/a+E3UAJQsXv+T3TpPk2s24lMSvao2RLz03dVxbWTyI+uwVZgYcFHCryJ9GDy7n9s" +
+        "cederw5E8uXID07EmvH3WJD1tpha/tetxrViW8DzeXhtrl5JfzLojy5YlnA6W47TQytJvofJJx1O+CSWne4VNdaf1UA3MCSpi5egdtin/fp80RdLPL15iZzqPRcse3g" +
+        "lfkKlIv4QhdplPrYcUHdBGg0a4tIK/aCydq0Uen0tuZi4CKdJcKBtAYqxJUQb4gnR9GEIZtRjOUAol7PvbOmHu0kBSP5nHTYwqBHI9EhgLjQtPgtC2WI+GDdh5QfLHW0" +
+        "s6ggvZeGsP44M3Ben4zM8/WSYB8tDwYlg5Lptn6WZmbYD0CLl8333oP8tX/dZJaGK3ZMVae6jSdcsrYsfMhkMFLxA==";
+    private const string Signature = "ec513873e6e50c08b52c92e0eece2b9b01535015";
+
+    private static CallbackCrypto Ours() => new(Token, Key, CorpId, _ => Encoding.ASCII.GetBytes("0123456789abcdef"));
+
+    [Fact]
+    public void Sealing_gives_the_official_packages_ciphertext_and_signature()
+    {
+        var (encrypted, signature) = Ours().Seal(Message, "1700000000", "nonce42");
+
+        Assert.Equal(Encrypted, encrypted);
+        Assert.Equal(Signature, signature);
+    }
+
+    [Fact]
+    public void Opening_the_official_packages_ciphertext_gives_the_message()
+    {
+        Assert.Equal(Message, Ours().Open(Signature, "1700000000", "nonce42", Encrypted));
+    }
+
+    [Fact]
+    public void Uppercase_hex_signature_is_accepted()
+    {
+        Assert.Equal(Message, Ours().Open(Signature.ToUpperInvariant(), "1700000000", "nonce42", Encrypted));
+    }
+
+    [Theory]
+    [InlineData("ec513873e6e50c08b52c92e0eece2b9b01535016")]
+    [InlineData("ec513873e6e50c08b52c92e0eece2b9b0153501")]
+    [InlineData("")]
+    [InlineData(null)]
+    public void Wrong_or_missing_signature_is_refused(string? signature)
+    {
+        AssertRefused(CallbackCryptoError.BadSignature, () => Ours().Open(signature, "1700000000", "nonce42", Encrypted));
+    }
+
+    [Fact]
+    public void Changed_timestamp_invalidates_the_signature()
+    {
+        AssertRefused(CallbackCryptoError.BadSignature, () => Ours().Open(Signature, "1700000001", "nonce42", Encrypted));
+    }
+
+    [Fact]
+    public void Receiver_id_other_than_ours_is_refused_with_40005()
+    {
+        var forOtherCorp = new CallbackCrypto(Token, Key, "wwsomeoneelse000001");
+
+        var error = AssertRefused(CallbackCryptoError.ReceiverMismatch, () => forOtherCorp.Open(Signature, "1700000000", "nonce42", Encrypted));
+
+        Assert.Equal(-40005, (int)error.Error);
+    }
+
+    [Theory]
+    [InlineData("jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2")]
+    [InlineData("jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2CD")]
+    [InlineData("jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B!!")]
+    [InlineData("")]
+    public void Malformed_aes_key_is_refused_with_40004(string key)
+    {
+        AssertRefused(CallbackCryptoError.BadAesKey, () => new CallbackCrypto(Token, key, CorpId));
+    }
+
+    [Fact]
+    public void Ciphertext_under_another_valid_key_fails_to_decrypt()
+    {
+        var otherKey = Convert.ToBase64String(SHA256.HashData("another key"u8))[..43];
+        var withOtherKey = new CallbackCrypto(Token, otherKey, CorpId);
+
+        AssertRefused(CallbackCryptoError.DecryptFailed, () => withOtherKey.Open(Signature, "1700000000", "nonce42", Encrypted));
+    }
+
+    public static TheoryData<string, string> Garbled() => new()
+    {
+        { "a whole block short", Convert.ToBase64String(Convert.FromBase64String(Encrypted)[..^16]) },
+        { "three bytes short", Convert.ToBase64String(Convert.FromBase64String(Encrypted)[..^3]) },
+        { "not Base64", Encrypted.Replace('+', '*') },
+        { "empty", "" },
+        { "length field flipped", Flip(Encrypted, index: 0, mask: 0x80) },
+        { "last block flipped", Flip(Encrypted, index: ^1, mask: 0x01) },
+    };
+
+    [Theory]
+    [MemberData(nameof(Garbled))]
+    public void Truncated_or_garbled_ciphertext_fails_to_decrypt(string why, string ciphertext)
+    {
+        var ours = Ours();
+        var signature = ours.Sign("1700000000", "nonce42", ciphertext);
+
+        var error = AssertRefused(CallbackCryptoError.DecryptFailed, () => ours.Open(signature, "1700000000", "nonce42", ciphertext));
+
+        Assert.False(string.IsNullOrEmpty(error.Message), why);
+    }
+
+    private static string Flip(string base64, Index index, byte mask)
+    {
+        var bytes = Convert.FromBase64String(base64);
+        bytes[index] ^= mask;
+        return Convert.ToBase64String(bytes);
+    }
+
+    private static CallbackCryptoException AssertRefused(CallbackCryptoError expected, Action open)
+    {
+        var error = Assert.Throws<CallbackCryptoException>(open);
+        Assert.Equal(expected, error.Error);
+        return error;
+    }
+}
