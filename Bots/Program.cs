@@ -1,6 +1,7 @@
 using CrmChat.Bots.Api;
 using CrmChat.Bots.Health;
 using CrmChat.Bots.Hosting;
+using CrmChat.Bots.Webhooks;
 using CrmChat.CrmCore;
 using CrmChat.Scheduler;
 
@@ -9,6 +10,7 @@ builder.AddCrmChatConfiguration();
 builder.AddCrmCore();
 builder.AddScheduler();
 builder.AddBots();
+builder.AddWeComWebhooks();
 
 var app = builder.Build();
 await app.PrepareDatabaseAsync();
@@ -16,6 +18,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapHealth();
 app.MapCustomersApi();
+app.MapWeComWebhooks();
 app.PrintDevelopmentToken();
 await app.RunAsync();
 
