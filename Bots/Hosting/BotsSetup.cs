@@ -1,6 +1,7 @@
 using CrmChat.Bots.Api;
 using CrmChat.Bots.Health;
 using CrmChat.Bots.Inbox;
+using CrmChat.Bots.Webhooks;
 using CrmChat.CrmCore.Data;
 
 namespace CrmChat.Bots.Hosting;
@@ -13,6 +14,9 @@ internal static class BotsSetup
         builder.AddRedactedLogging();
         builder.AddApiTokens();
         builder.AddInboxProcessing();
+        builder.AddWeComWebhooks();
+        builder.Services.AddScoped<IInboxHandler, WeComContactHandler>();
+        builder.Services.AddSingleton<WeComSyncRunner>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         builder.Services.AddProblemDetails();
         return builder;

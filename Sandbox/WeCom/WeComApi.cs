@@ -31,6 +31,10 @@ public static class WeComApi
                         body["limit"] is JsonValue limit ? limit.GetValue<int>() : null)))
             .WithSummary("Customers of up to 100 members with their follow info, paged by cursor.");
 
+        api.MapGet("externalcontact/get_follow_user_list", (HttpContext http, WeComSandbox sandbox) =>
+                Call(http, sandbox, "externalcontact/get_follow_user_list", TokenKind.Contact, _ => sandbox.FollowUserList()))
+            .WithSummary("The members who can have customers.");
+
         api.MapGet("externalcontact/list", (HttpContext http, WeComSandbox sandbox) =>
                 Call(http, sandbox, "externalcontact/list", TokenKind.Contact, _ => sandbox.ListExternalContacts(http.Request.Query["userid"])))
             .WithSummary("The external_userids one member follows.");

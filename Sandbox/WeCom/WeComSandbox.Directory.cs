@@ -622,6 +622,18 @@ public sealed partial class WeComSandbox
         }
     }
 
+    /// <summary>get_follow_user_list: members with the customer-contact feature (every Sandbox member has it).</summary>
+    public JsonObject FollowUserList()
+    {
+        lock (_gate)
+        {
+            return WeComReply.Ok(new JsonObject
+            {
+                ["follow_user"] = new JsonArray(_memberOrder.Select(id => (JsonNode)JsonValue.Create(id)).ToArray()),
+            });
+        }
+    }
+
     public JsonObject ListExternalContacts(string? userId)
     {
         lock (_gate)

@@ -106,6 +106,11 @@ internal sealed record BatchGetByUserResponse : WeComResponse
     public string? NextCursor { get; init; }
 }
 
+internal sealed record FollowUserListResponse : WeComResponse
+{
+    public IReadOnlyList<string> FollowUser { get; init; } = [];
+}
+
 internal sealed record ListExternalContactResponse : WeComResponse
 {
     [JsonPropertyName("external_userid")]

@@ -17,6 +17,9 @@ public interface IWeComExternalContactClient
     /// <summary>Every page of batch/get_by_user for up to 100 members, starting at <paramref name="cursor"/>.</summary>
     IAsyncEnumerable<WeComContactPage> GetAllContactsByUserAsync(IReadOnlyList<string> userIds, string? cursor = null, int limit = 100, CancellationToken cancellationToken = default);
 
+    /// <summary>externalcontact/get_follow_user_list: the members who have the customer-contact feature.</summary>
+    Task<IReadOnlyList<string>> GetFollowUserListAsync(CancellationToken cancellationToken = default);
+
     /// <summary>externalcontact/list: the external userids a member follows (empty when none: 84061).</summary>
     Task<IReadOnlyList<string>> ListContactIdsAsync(string userId, CancellationToken cancellationToken = default);
 
@@ -89,6 +92,13 @@ public sealed class WeComExternalContactClient(WeComApiTransport transport) : IW
             cursor = page.NextCursor;
         }
         while (cursor.Length > 0);
+    }
+
+    public async Task<IReadOnlyList<string>> GetFollowUserListAsync(CancellationToken cancellationToken = default)
+    {
+        var response = await transport.GetAsync<FollowUserListResponse>(WeComSecret.Contact, "externalcontact/get_follow_user_list",
+            [], cancellationToken).ConfigureAwait(false);
+        return response.FollowUser;
     }
 
     public async Task<IReadOnlyList<string>> ListContactIdsAsync(string userId, CancellationToken cancellationToken = default)

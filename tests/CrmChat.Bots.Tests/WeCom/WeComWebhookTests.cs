@@ -1,0 +1,254 @@
+using System.Net;
+using System.Text;
+using CrmChat.Bots.Webhooks;
+using CrmChat.Connectors.Crypto;
+using CrmChat.CrmCore;
+using CrmChat.CrmCore.Data;
+using CrmChat.CrmCore.Messaging;
+using CrmChat.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace CrmChat.Bots.Tests.WeCom;
+
+public sealed class WeComWebhookTests
+{
+    private readonly WeComCallbackRequests _wecom = WeComCallbackRequests.ForTestCorp();
+
+    private static async Task<(TestDatabase Db, BotsHost Host, HttpClient Client)> StartAsync(
+        DatabaseProvider provider, IEnumerable<KeyValuePair<string, string?>>? weCom = null)
+    {
+        var db = await TestDatabase.CreateAsync(provider);
+        var host = new BotsHost([.. db.HostSettings(), .. weCom ?? WeComCallbackRequests.Settings]);
+        return (db, host, host.CreateClient());
+    }
+
+    private static async Task<List<InboxEvent>> InboxAsync(TestDatabase db)
+    {
+        await using var context = db.NewContext();
+        return await context.InboxEvents.AsNoTracking().ToListAsync();
+    }
+
+    private static void AssertOneWarningWithout(BotsHost host, string payloadFragment)
+    {
+        var warning = Assert.Single(host.Logs.AtLeast(LogLevel.Warning));
+        Assert.Equal(WeComWebhookApi.LogCategory, warning.Category);
+        Assert.DoesNotContain(payloadFragment, warning.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Authentic_callback_is_answered_with_an_empty_200_after_one_pending_inbox_row(DatabaseProvider provider)
+    {
+        var (db, host, client) = await StartAsync(provider);
+        await using var _ = db;
+        using var __ = host;
+        var inner = WeComCallbackRequests.ContactAdded("wmCUSTOMER01");
+
+        var response = await client.SendAsync(_wecom.Post(inner));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+        var row = Assert.Single(await InboxAsync(db));
+        Assert.Equal(Platform.WeCom, row.Platform);
+        Assert.Equal("change_external_contact/add_external_contact", row.EventType);
+        Assert.Equal("wecom:evt:sys|1777622400|change_external_contact|add_external_contact|zhangsan|wmCUSTOMER01", row.DedupeKey);
+        Assert.Equal("wmCUSTOMER01", row.OrderingKey);
+        Assert.Equal(inner, row.Payload);
+        Assert.Equal(InboxStatus.Pending, row.Status);
+        Assert.Equal(host.Clock.GetUtcNow(), row.NextAttemptAt);
+        Assert.Equal(host.Clock.GetUtcNow(), row.ReceivedAt);
+        Assert.Empty(host.Logs.AtLeast(LogLevel.Warning));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Callback_delivered_three_times_is_stored_once(DatabaseProvider provider)
+    {
+        var (db, host, client) = await StartAsync(provider);
+        await using var _ = db;
+        using var __ = host;
+        var inner = WeComCallbackRequests.ContactAdded("wmCUSTOMER02");
+
+        var statuses = new List<HttpStatusCode>();
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            // Each retry is sealed afresh (new random, new nonce): only the event itself is the same.
+            statuses.Add((await client.SendAsync(_wecom.Post(inner))).StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK], statuses);
+        Assert.Single(await InboxAsync(db));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Duplicates_arriving_together_are_all_acknowledged_and_stored_once(DatabaseProvider provider)
+    {
+        var (db, host, client) = await StartAsync(provider);
+        await using var _ = db;
+        using var __ = host;
+        var inner = WeComCallbackRequests.ContactAdded("wmCUSTOMER03");
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => client.SendAsync(_wecom.Post(inner))));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Single(await InboxAsync(db));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Callback_with_bad_signature_is_rejected_and_stores_nothing(DatabaseProvider provider)
+    {
+        var (db, host, client) = await StartAsync(provider);
+        await using var _ = db;
+        using var __ = host;
+
+        var response = await client.SendAsync(_wecom.Post(
+            WeComCallbackRequests.ContactAdded("wmCUSTOMER04"), signature => signature[..^1] + (signature[^1] == '0' ? '1' : '0')));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Empty(await InboxAsync(db));
+        AssertOneWarningWithout(host, "wmCUSTOMER04");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Callback_for_another_corp_is_rejected_as_unauthorized(DatabaseProvider provider)
+    {
+        var (db, host, client) = await StartAsync(provider);
+        await using var _ = db;
+        using var __ = host;
+        // Right token and key, but sealed for another CorpId (receiveid).
+        var otherCorp = new WeComCallbackRequests("wwsomeoneelse0000001", WeComCallbackRequests.Token, WeComCallbackRequests.EncodingAesKey);
+
+        var response = await client.SendAsync(otherCorp.Post(WeComCallbackRequests.ContactAdded("wmCUSTOMER05")));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("-40005", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(await InboxAsync(db));
+        AssertOneWarningWithout(host, "wmCUSTOMER05");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Xxe_payload_is_rejected_and_the_file_never_leaks(DatabaseProvider provider)
+    {
+        var (db, host, client) = await StartAsync(provider);
+        await using var _ = db;
+        using var __ = host;
+        var secretFile = Path.GetTempFileName();
+        await File.WriteAllTextAsync(secretFile, "XXE-LEAKED-SECRET-CONTENT");
+        try
+        {
+            var doctype = $"<!DOCTYPE xml [<!ENTITY xxe SYSTEM \"file://{secretFile}\">]>";
+            // Authentic (signed and encrypted) XML that carries the entity inside...
+            var inner = await client.SendAsync(_wecom.Post(doctype +
+                "<xml><ToUserName>x</ToUserName><FromUserName>&xxe;</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>&xxe;</Content><MsgId>1</MsgId></xml>"));
+            // ...and an outer body that carries it around the ciphertext.
+            var outer = await client.SendAsync(_wecom.RawPost(doctype + "<xml><ToUserName>x</ToUserName><Encrypt>&xxe;</Encrypt></xml>", "0"));
+
+            Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (inner.StatusCode, outer.StatusCode));
+            Assert.DoesNotContain("XXE-LEAKED", await inner.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.DoesNotContain("XXE-LEAKED", await outer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Empty(await InboxAsync(db));
+            Assert.DoesNotContain(host.Logs.Lines, l => l.Message.Contains("XXE-LEAKED", StringComparison.Ordinal));
+            Assert.Equal(2, host.Logs.AtLeast(LogLevel.Warning).Count);
+        }
+        finally
+        {
+            File.Delete(secretFile);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Signed_body_that_does_not_decrypt_is_a_bad_request(DatabaseProvider provider)
+    {
+        var (db, host, client) = await StartAsync(provider);
+        await using var _ = db;
+        using var __ = host;
+
+        var response = await client.SendAsync(_wecom.SignedEnvelope(Convert.ToBase64String(new byte[48])));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Empty(await InboxAsync(db));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Body_over_the_limit_is_refused_with_413_whether_declared_or_streamed(DatabaseProvider provider)
+    {
+        var (db, host, client) = await StartAsync(provider);
+        await using var _ = db;
+        using var __ = host;
+        var twoMiB = _wecom.Envelope(new string('A', 2 * 1024 * 1024));
+
+        var declared = await client.SendAsync(_wecom.RawPost(twoMiB, "0"));
+        var streamed = _wecom.RawPost("", "0");
+        // No Content-Length: the body arrives chunked and is counted while read.
+        streamed.Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(twoMiB)));
+        var chunked = await client.SendAsync(streamed);
+
+        Assert.Equal((HttpStatusCode.RequestEntityTooLarge, HttpStatusCode.RequestEntityTooLarge), (declared.StatusCode, chunked.StatusCode));
+        Assert.Empty(await InboxAsync(db));
+        Assert.Equal(2, host.Logs.AtLeast(LogLevel.Warning).Count);
+    }
+
+    [Fact]
+    public async Task Url_verification_answers_the_bare_echostr_plaintext()
+    {
+        var (db, host, client) = await StartAsync(DatabaseProvider.Sqlite);
+        await using var _ = db;
+        using var __ = host;
+
+        var response = await client.GetAsync(_wecom.VerifyUrl("5927782489442352469"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("5927782489442352469"u8.ToArray(), await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task Url_verification_with_a_bad_signature_is_unauthorized()
+    {
+        var (db, host, client) = await StartAsync(DatabaseProvider.Sqlite);
+        await using var _ = db;
+        using var __ = host;
+        var url = _wecom.VerifyUrl("5927782489442352469").Replace("msg_signature=", "msg_signature=0", StringComparison.Ordinal);
+
+        var response = await client.GetAsync(url);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.DoesNotContain("5927782489442352469", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unconfigured_wecom_answers_404_saying_what_to_set()
+    {
+        var (db, host, client) = await StartAsync(DatabaseProvider.Sqlite,
+            [new("WeCom:CorpId", ""), new("WeCom:Token", ""), new("WeCom:EncodingAESKey", "")]);
+        await using var _ = db;
+        using var __ = host;
+
+        var post = await client.SendAsync(_wecom.Post(WeComCallbackRequests.ContactAdded("wmCUSTOMER06")));
+        var get = await client.GetAsync(_wecom.VerifyUrl("1"));
+
+        Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (post.StatusCode, get.StatusCode));
+        Assert.Contains("WeCom:EncodingAESKey", await post.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(await InboxAsync(db));
+    }
+
+    [Fact]
+    public async Task Half_configured_wecom_stops_start_up_naming_the_missing_key()
+    {
+        await using var db = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        using var half = new BotsHost([.. db.HostSettings(),
+            new("WeCom:CorpId", WeComCallbackRequests.CorpId), new("WeCom:Token", ""), new("WeCom:EncodingAESKey", "")]);
+
+        var error = Assert.ThrowsAny<Exception>(() => half.CreateClient());
+
+        Assert.Contains("WeCom:Token", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("WeCom:EncodingAESKey", error.ToString(), StringComparison.Ordinal);
+    }
+}
