@@ -143,8 +143,10 @@ public static class WeComCallbackXml
         }
         catch (XmlException ex)
         {
-            // The reader's message names the problem (a DTD, a bad tag, the limit) without quoting content.
-            throw ParseError("The XML is not acceptable: " + ex.Message);
+            // Say where, not what: the reader's own message can quote pieces of the payload.
+            throw ParseError(xml.Contains("<!DOCTYPE", StringComparison.OrdinalIgnoreCase)
+                ? "The XML has a DTD, which callbacks never carry and CrmChat does not process."
+                : $"The XML is malformed or over the size limit (line {ex.LineNumber}, position {ex.LinePosition}).");
         }
     }
 
