@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -16,10 +17,20 @@ public static class WeComDriverApi
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        PropertyNamingPolicy = new WeComNaming(),
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        RespectNullableAnnotations = true,
     };
+
+    /// <summary>snake_case in the platform's own spelling: userid, external_userid, unionid.</summary>
+    private sealed class WeComNaming : JsonNamingPolicy
+    {
+        public override string ConvertName(string name) =>
+            SnakeCaseLower.ConvertName(name).Replace("user_id", "userid", StringComparison.Ordinal).Replace("union_id", "unionid", StringComparison.Ordinal);
+    }
+
+    private static readonly NullabilityInfoContext Nullability = new();
 
     public sealed record CorpRequest(string? CorpId, int? AgentId, string? Secret, string? ContactSecret, string? Token,
         string? EncodingAesKey, string? CallbackUrl, int? CallbackTimeoutMs, int? FollowUserPageSize);
@@ -59,7 +70,7 @@ public static class WeComDriverApi
         driver.MapPost("reset", (WeComSandbox s) => { s.Reset(); return Ok(new { reset = true }); })
             .WithSummary("Forgets members, customers, tags, tokens, faults and everything sent.");
 
-        driver.MapPost("corp", (CorpRequest r, WeComSandbox s) => Act(() =>
+        driver.MapPost("corp", (HttpContext http, WeComSandbox s) => Act<CorpRequest>(http, r =>
             {
                 s.Configure(c =>
                 {
@@ -82,12 +93,12 @@ public static class WeComDriverApi
             }))
             .WithSummary("Changes the corp: ids, secrets, callback token/key, callback URL (partial update).");
 
-        driver.MapPost("members", (MemberRequest r, WeComSandbox s) => Act(() => s.AddMember(r.UserId, r.Name, r.Mobile, r.Department)))
+        driver.MapPost("members", (HttpContext http, WeComSandbox s) => Act<MemberRequest>(http, r => s.AddMember(r.UserId, r.Name, r.Mobile, r.Department)))
             .WithSummary("Adds (or replaces) a member.");
 
         driver.MapGet("members", (WeComSandbox s) => Ok(s.Members)).WithSummary("All members.");
 
-        driver.MapPost("customers/add", (AddCustomerRequest r, bool? wait, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver(wait, d, () =>
+        driver.MapPost("customers/add", (HttpContext http, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver<AddCustomerRequest>(http, d, r =>
             {
                 var externalUserId = r.ExternalUserId ?? s.NewExternalUserId();
                 var customer = new SandboxCustomer
@@ -122,7 +133,7 @@ public static class WeComDriverApi
             }))
             .WithSummary("A rep adds a customer (created when new); fires change_external_contact/add_external_contact.");
 
-        driver.MapPost("customers/edit", (EditCustomerRequest r, bool? wait, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver(wait, d, () =>
+        driver.MapPost("customers/edit", (HttpContext http, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver<EditCustomerRequest>(http, d, r =>
             {
                 var relation = s.EditFollow(r.UserId, r.ExternalUserId, f =>
                 {
@@ -135,14 +146,14 @@ public static class WeComDriverApi
             }))
             .WithSummary("A rep edits remark / description / remark mobiles; fires edit_external_contact.");
 
-        driver.MapPost("customers/tag", (TagCustomerRequest r, bool? wait, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver(wait, d, () =>
+        driver.MapPost("customers/tag", (HttpContext http, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver<TagCustomerRequest>(http, d, r =>
             {
                 s.MarkTags(r.UserId, r.ExternalUserId, r.AddTag ?? [], r.RemoveTag ?? []);
                 return EditEvent(d, r.UserId, r.ExternalUserId, s.FindFollow(r.UserId, r.ExternalUserId)?.State ?? "");
             }))
             .WithSummary("A rep tags / untags a customer in the client; fires edit_external_contact.");
 
-        driver.MapPost("customers/delete-by-member", (RelationRequest r, bool? wait, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver(wait, d, () =>
+        driver.MapPost("customers/delete-by-member", (HttpContext http, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver<RelationRequest>(http, d, r =>
             {
                 s.RemoveFollow(r.UserId, r.ExternalUserId);
                 List<(string, object?)> fields =
@@ -158,7 +169,7 @@ public static class WeComDriverApi
             }))
             .WithSummary("A rep deletes a customer; fires del_external_contact (Source=DELETE_BY_TRANSFER with by_transfer).");
 
-        driver.MapPost("customers/delete-member", (RelationRequest r, bool? wait, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver(wait, d, () =>
+        driver.MapPost("customers/delete-member", (HttpContext http, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver<RelationRequest>(http, d, r =>
             {
                 s.RemoveFollow(r.UserId, r.ExternalUserId);
                 var xml = d.BuildXml("sys", "event",
@@ -170,7 +181,7 @@ public static class WeComDriverApi
             }))
             .WithSummary("A customer deletes the rep; fires del_follow_user.");
 
-        driver.MapPost("tags/create", (CreateTagsRequest r, bool? wait, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver(wait, d, () =>
+        driver.MapPost("tags/create", (HttpContext http, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver<CreateTagsRequest>(http, d, r =>
             {
                 var (group, created, groupCreated) = s.CreateTags(r.GroupId, r.GroupName, r.Tags.Select((name, i) => (name, (long)i)));
                 // The platform announces a new group as the group; tags added to an existing group one by one.
@@ -180,17 +191,19 @@ public static class WeComDriverApi
             }))
             .WithSummary("An admin creates tags (and the group when new); fires change_external_tag create.");
 
-        driver.MapPost("tags/edit", (EditTagRequest r, bool? wait, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver(wait, d, () =>
+        driver.MapPost("tags/edit", (HttpContext http, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver<EditTagRequest>(http, d, r =>
             {
                 var type = s.EditTag(r.Id, r.Name, r.Order);
                 return ("change_external_tag/update", TagEvent(d, r.Id, type, "update"), (object)new { id = r.Id, tag_type = type });
             }))
             .WithSummary("An admin renames / reorders a tag or group; fires change_external_tag update.");
 
-        driver.MapPost("tags/delete", async (DeleteTagsRequest r, bool? wait, WeComSandbox s, CallbackDispatcher d) =>
+        driver.MapPost("tags/delete", async (HttpContext http, WeComSandbox s, CallbackDispatcher d) =>
             {
                 try
                 {
+                    var r = await Body<DeleteTagsRequest>(http);
+                    var wait = Wait(http);
                     var deleted = s.DeleteTags(r.TagId ?? [], r.GroupId ?? []);
                     var deliveries = new List<object>();
                     foreach (var (id, type) in deleted)
@@ -210,7 +223,7 @@ public static class WeComDriverApi
             })
             .WithSummary("An admin deletes tags / groups; fires change_external_tag delete per deleted item.");
 
-        driver.MapPost("messages/text", (TextRequest r, bool? wait, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver(wait, d, () =>
+        driver.MapPost("messages/text", (HttpContext http, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver<TextRequest>(http, d, r =>
             {
                 if (!s.HasMember(r.UserId))
                 {
@@ -223,7 +236,7 @@ public static class WeComDriverApi
             }))
             .WithSummary("A member sends text to the app; fires a text message (MsgId).");
 
-        driver.MapPost("cards/click", (ClickRequest r, bool? wait, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver(wait, d, () =>
+        driver.MapPost("cards/click", (HttpContext http, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver<ClickRequest>(http, d, r =>
             {
                 var (responseCode, cardType) = s.ClickCard(r.UserId, r.TaskId, r.EventKey);
                 var xml = d.BuildXml(r.UserId, "event",
@@ -235,7 +248,7 @@ public static class WeComDriverApi
             }))
             .WithSummary("A member clicks a card button; fires template_card_event with a fresh ResponseCode.");
 
-        driver.MapPost("directory/generate", (GenerateRequest r, WeComSandbox s) => Act(() =>
+        driver.MapPost("directory/generate", (HttpContext http, WeComSandbox s) => Act<GenerateRequest>(http, r =>
             {
                 s.GenerateDirectory(r.Members, r.Customers, r.Seed);
                 var counts = s.Counts;
@@ -246,7 +259,7 @@ public static class WeComDriverApi
         driver.MapPost("tokens/expire", (WeComSandbox s) => Ok(new { expired = s.ExpireTokens() }))
             .WithSummary("Every token issued so far answers 42001 from now on.");
 
-        driver.MapPost("faults", (FaultRequest r, WeComSandbox s) => Act(() =>
+        driver.MapPost("faults", (HttpContext http, WeComSandbox s) => Act<FaultRequest>(http, r =>
             {
                 s.InjectFault(r.Api, r.Errcode, r.Count, r.HttpStatus);
                 return new { r.Api, r.Errcode, r.Count };
@@ -295,11 +308,37 @@ public static class WeComDriverApi
     private static IResult Problem(SandboxException e) =>
         Results.Json(new { error = e.Message, errcode = e.ErrCode }, Json, statusCode: StatusCodes.Status400BadRequest);
 
-    private static IResult Act(Func<object> action)
+    // Driver bodies are snake_case whatever JSON options the hosting app chose for its own API.
+    private static async Task<T> Body<T>(HttpContext http)
     {
         try
         {
-            return Ok(action());
+            var body = await http.Request.ReadFromJsonAsync<T>(Json, http.RequestAborted)
+                ?? throw new SandboxException("The request body is empty: send a JSON object.");
+            // A missing userid is a 400 that names the field, not a NullReferenceException later.
+            foreach (var property in typeof(T).GetProperties())
+            {
+                if (property.GetValue(body) is null && Nullability.Create(property).ReadState == NullabilityState.NotNull)
+                {
+                    throw new SandboxException($"'{Json.PropertyNamingPolicy!.ConvertName(property.Name)}' is required.");
+                }
+            }
+            return body;
+        }
+        catch (JsonException e)
+        {
+            throw new SandboxException("The request body is not the expected JSON: " + e.Message);
+        }
+    }
+
+    private static bool? Wait(HttpContext http) =>
+        bool.TryParse(http.Request.Query["wait"], out var wait) ? wait : null;
+
+    private static async Task<IResult> Act<T>(HttpContext http, Func<T, object> action)
+    {
+        try
+        {
+            return Ok(action(await Body<T>(http)));
         }
         catch (SandboxException e)
         {
@@ -307,12 +346,13 @@ public static class WeComDriverApi
         }
     }
 
-    private static async Task<IResult> ActAndDeliver(bool? wait, CallbackDispatcher dispatcher, Func<(string Kind, string Xml, object Result)> action)
+    private static async Task<IResult> ActAndDeliver<T>(HttpContext http, CallbackDispatcher dispatcher, Func<T, (string Kind, string Xml, object Result)> action)
     {
         (string Kind, string Xml, object Result) done;
+        var wait = Wait(http);
         try
         {
-            done = action();
+            done = action(await Body<T>(http));
         }
         catch (SandboxException e)
         {
