@@ -190,7 +190,7 @@ internal sealed partial class InboxProcessorService(
         }
     }
 
-    [LoggerMessage(LogLevel.Warning, "Inbox processor is disabled (Inbox:ProcessorEnabled=false): events are stored, not applied")]
+    [LoggerMessage(LogLevel.Information, "Inbox processor is disabled (Inbox:ProcessorEnabled=false): events are stored, not applied")]
     private partial void LogDisabled();
 
     [LoggerMessage(LogLevel.Error, "Inbox processor loop failed: {Error} {Message}")]

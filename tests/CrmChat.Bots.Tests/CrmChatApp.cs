@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CrmChat.Bots.Tests;
 
@@ -11,9 +13,16 @@ namespace CrmChat.Bots.Tests;
 public sealed class CrmChatApp(
     IEnumerable<KeyValuePair<string, string?>> settings,
     string environment = "Production",
-    Action<IServiceCollection>? services = null)
+    Action<IServiceCollection>? services = null,
+    FakeTimeProvider? clock = null)
     : WebApplicationFactory<Program>
 {
+    /// <summary>The clock the host runs on when the test gave one.</summary>
+    public FakeTimeProvider? Clock => clock;
+
+    /// <summary>Every line the host logged.</summary>
+    public CapturedLogs Logs { get; } = new();
+
     public const string AdminToken = "test-admin-token-0123456789";
     public const string RepToken = "test-rep-token-0123456789ab";
 
@@ -34,14 +43,21 @@ public sealed class CrmChatApp(
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(environment);
+        // Test output stays readable; tests that look at logs read the captured lines.
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
         }
-        if (services is not null)
+        builder.ConfigureTestServices(s =>
         {
-            builder.ConfigureTestServices(services);
-        }
+            s.AddSingleton<ILoggerProvider>(Logs);
+            if (clock is not null)
+            {
+                s.AddSingleton<TimeProvider>(clock);
+            }
+            services?.Invoke(s);
+        });
     }
 
     public HttpClient ClientWithToken(string token)

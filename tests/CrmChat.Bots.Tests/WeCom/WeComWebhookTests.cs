@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Text;
 using CrmChat.Bots.Webhooks;
@@ -15,13 +16,18 @@ public sealed class WeComWebhookTests
 {
     private readonly WeComCallbackRequests _wecom = WeComCallbackRequests.ForTestCorp();
 
-    private static async Task<(TestDatabase Db, BotsHost Host, HttpClient Client)> StartAsync(
+    private static async Task<(TestDatabase Db, CrmChatApp Host, HttpClient Client)> StartAsync(
         DatabaseProvider provider, IEnumerable<KeyValuePair<string, string?>>? weCom = null)
     {
         var db = await TestDatabase.CreateAsync(provider);
-        var host = new BotsHost([.. db.HostSettings(), .. weCom ?? WeComCallbackRequests.Settings]);
+        var host = Host([.. db.HostSettings(), .. weCom ?? WeComCallbackRequests.Settings]);
         return (db, host, host.CreateClient());
     }
+
+    /// <summary>The real host with the inbox processor off: these tests look at what the endpoint stored.</summary>
+    private static CrmChatApp Host(IEnumerable<KeyValuePair<string, string?>> settings) =>
+        new([.. settings, new("Inbox:ProcessorEnabled", "false")], "Development",
+            clock: new FakeTimeProvider(new DateTimeOffset(2026, 5, 1, 8, 0, 0, TimeSpan.Zero)));
 
     private static async Task<List<InboxEvent>> InboxAsync(TestDatabase db)
     {
@@ -29,7 +35,7 @@ public sealed class WeComWebhookTests
         return await context.InboxEvents.AsNoTracking().ToListAsync();
     }
 
-    private static void AssertOneWarningWithout(BotsHost host, string payloadFragment)
+    private static void AssertOneWarningWithout(CrmChatApp host, string payloadFragment)
     {
         var warning = Assert.Single(host.Logs.AtLeast(LogLevel.Warning));
         Assert.Equal(WeComWebhookApi.LogCategory, warning.Category);
@@ -56,8 +62,8 @@ public sealed class WeComWebhookTests
         Assert.Equal("wmCUSTOMER01", row.OrderingKey);
         Assert.Equal(inner, row.Payload);
         Assert.Equal(InboxStatus.Pending, row.Status);
-        Assert.Equal(host.Clock.GetUtcNow(), row.NextAttemptAt);
-        Assert.Equal(host.Clock.GetUtcNow(), row.ReceivedAt);
+        Assert.Equal(host.Clock!.GetUtcNow(), row.NextAttemptAt);
+        Assert.Equal(host.Clock!.GetUtcNow(), row.ReceivedAt);
         Assert.Empty(host.Logs.AtLeast(LogLevel.Warning));
     }
 
@@ -243,7 +249,7 @@ public sealed class WeComWebhookTests
     public async Task Half_configured_wecom_stops_start_up_naming_the_missing_key()
     {
         await using var db = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
-        using var half = new BotsHost([.. db.HostSettings(),
+        using var half = Host([.. db.HostSettings(),
             new("WeCom:CorpId", WeComCallbackRequests.CorpId), new("WeCom:Token", ""), new("WeCom:EncodingAESKey", "")]);
 
         var error = Assert.ThrowsAny<Exception>(() => half.CreateClient());
