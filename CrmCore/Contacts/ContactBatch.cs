@@ -44,13 +44,19 @@ internal sealed class ContactBatch
         var batch = new ContactBatch(db, now, source);
         var customerIds = new HashSet<Guid>();
 
-        var externalIds = snapshots.Select(s => s.ExternalId).Distinct().ToList();
-        var known = await db.CustomerIdentities
-            .Where(i => externalIds.Contains(i.ExternalId))
-            .Select(i => new { i.Platform, i.ExternalId, i.CustomerId })
-            .ToListAsync(ct);
-        var knownKeys = known.Select(k => (k.Platform, k.ExternalId)).ToHashSet();
-        customerIds.UnionWith(known.Select(k => k.CustomerId));
+        var knownKeys = new HashSet<(Platform, string)>();
+        foreach (var group in snapshots.GroupBy(s => s.Platform))
+        {
+            // Platform first, so the query seeks the (Platform, ExternalId) index.
+            var platform = group.Key;
+            var externalIds = group.Select(s => s.ExternalId).Distinct().ToList();
+            var known = await db.CustomerIdentities
+                .Where(i => i.Platform == platform && externalIds.Contains(i.ExternalId))
+                .Select(i => new { i.ExternalId, i.CustomerId })
+                .ToListAsync(ct);
+            knownKeys.UnionWith(known.Select(k => (platform, k.ExternalId)));
+            customerIds.UnionWith(known.Select(k => k.CustomerId));
+        }
 
         // Only contacts new to CrmChat need the weaker matches.
         var unknown = snapshots.Where(s => !knownKeys.Contains((s.Platform, s.ExternalId))).ToList();
@@ -255,6 +261,7 @@ internal sealed class ContactBatch
                     snapshot.ExternalId,
                     UnionId = unionId,
                     Phones = phones.Select(PhoneNumber.Mask),
+                    Followers = follows.Select(f => f.EmployeeUserId),
                     ProbableDuplicateOf = probableDuplicate?.Id,
                 }),
                 At = _now,
@@ -367,6 +374,11 @@ internal sealed class ContactBatch
             var text = ContactTexts.FollowStarted(employee.Name, again);
             AddActivity(customer, ActivityKind.FollowStarted, employee.Id, tagNames.Count > 0 ? $"{text} [{string.Join(", ", tagNames)}]" : text,
                 new { employee = follow.EmployeeUserId, remark, addWay = follow.AddWay, state = follow.State, tags = tagNames }, addedAt);
+            if (customerIsNew)
+            {
+                // The customer's own "created" entry lists its first followers.
+                return false;
+            }
             _db.AuditEntries.Add(new AuditEntry
             {
                 Actor = actor,
@@ -376,7 +388,7 @@ internal sealed class ContactBatch
                 After = ContactTexts.ToJson(new { customerId = customer.Id, employee = follow.EmployeeUserId, after, tags = tagNames }),
                 At = _now,
             });
-            return !customerIsNew;
+            return true;
         }
 
         foreach (var field in new[] { "remark", "description" }.Where(after.ContainsKey))

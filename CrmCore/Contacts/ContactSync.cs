@@ -275,6 +275,26 @@ public sealed class ContactSync(CrmDbContext db, TimeProvider clock, ILogger<Con
         CancellationToken ct = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        // One connection for the whole run rather than one per query (a dozen per batch).
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            return await RunFullSyncCoreAsync(name, source, total, progress, batchSize, ct);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private async Task<FullSyncResult> RunFullSyncCoreAsync(
+        string name,
+        Func<string?, CancellationToken, IAsyncEnumerable<FullSyncItem>> source,
+        int? total,
+        IProgress<FullSyncProgress>? progress,
+        int batchSize,
+        CancellationToken ct)
+    {
         var now = clock.GetUtcNow();
         var checkpoint = await db.SyncCheckpoints.FirstOrDefaultAsync(c => c.Name == name, ct);
         var resumed = checkpoint is { FinishedAt: null };
