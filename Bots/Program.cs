@@ -22,6 +22,7 @@ app.UseAuthorization();
 app.MapHealth();
 app.MapWeComWebhooks();
 app.MapCustomersApi();
+app.MapCustomerChangesApi();
 app.MapInboxApi();
 app.MapSyncApi();
 app.MapSandboxWhenEnabled();
