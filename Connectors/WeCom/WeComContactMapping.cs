@@ -8,20 +8,11 @@ namespace CrmChat.Connectors.WeCom;
 public static class WeComContactMapping
 {
     public static ExternalContactSnapshot ToSnapshot(WeComContactDetail detail) =>
-        Contact(detail.ExternalContact, detail.FollowUsers.Select(f => new FollowSnapshot
-        {
-            EmployeeUserId = f.UserId,
-            Remark = Empty(f.Remark),
-            Description = Empty(f.Description),
-            RemarkMobiles = f.RemarkMobiles,
-            RemarkCorpName = Empty(f.RemarkCorpName),
-            AddWay = f.AddWay,
-            State = Empty(f.State),
-            CreatedAt = Time(f.CreateTime),
-            Tags = f.Tags.Where(t => !string.IsNullOrEmpty(t.TagName))
+        Contact(detail.ExternalContact, detail.FollowUsers.Select(f => Follow(
+            f.UserId, f.Remark, f.Description, f.RemarkMobiles, f.RemarkCorpName, f.AddWay, f.State, f.CreateTime,
+            f.Tags.Where(t => !string.IsNullOrEmpty(t.TagName))
                 .Select(t => new TagRef(Empty(t.TagId), Empty(t.GroupName), t.TagName!, (TagRefType)Math.Clamp(t.Type, 1, 3)))
-                .ToList(),
-        }).ToList());
+                .ToList())).ToList());
 
     /// <summary>
     /// One entry of batch/get_by_user: one customer with one follower. Its tags are ids only,
@@ -30,19 +21,9 @@ public static class WeComContactMapping
     public static ExternalContactSnapshot ToSnapshot(WeComContactWithFollowInfo entry, IReadOnlyDictionary<string, TagRef> catalogue)
     {
         var f = entry.FollowInfo;
-        var follow = new FollowSnapshot
-        {
-            EmployeeUserId = f.UserId,
-            Remark = Empty(f.Remark),
-            Description = Empty(f.Description),
-            RemarkMobiles = f.RemarkMobiles,
-            RemarkCorpName = Empty(f.RemarkCorpName),
-            AddWay = f.AddWay,
-            State = Empty(f.State),
-            CreatedAt = Time(f.CreateTime),
-            Tags = f.TagIds.Select(id => catalogue.GetValueOrDefault(id)).OfType<TagRef>().ToList(),
-        };
-        return Contact(entry.ExternalContact, [follow]);
+        var tags = f.TagIds.Select(id => catalogue.GetValueOrDefault(id)).OfType<TagRef>().ToList();
+        return Contact(entry.ExternalContact,
+            [Follow(f.UserId, f.Remark, f.Description, f.RemarkMobiles, f.RemarkCorpName, f.AddWay, f.State, f.CreateTime, tags)]);
     }
 
     public static TagCatalogSnapshot ToCatalog(IReadOnlyList<WeComCorpTagGroup> groups) =>
@@ -70,6 +51,20 @@ public static class WeComContactMapping
         Type = Enum.IsDefined((ExternalContactType)c.Type) ? (ExternalContactType)c.Type : ExternalContactType.Unknown,
         Gender = Enum.IsDefined((ContactGender)c.Gender) ? (ContactGender)c.Gender : ContactGender.Unknown,
         FollowUsers = follows,
+    };
+
+    private static FollowSnapshot Follow(string userId, string? remark, string? description, IReadOnlyList<string> remarkMobiles,
+        string? remarkCorpName, int addWay, string? state, long createTime, IReadOnlyList<TagRef> tags) => new()
+    {
+        EmployeeUserId = userId,
+        Remark = Empty(remark),
+        Description = Empty(description),
+        RemarkMobiles = remarkMobiles,
+        RemarkCorpName = Empty(remarkCorpName),
+        AddWay = addWay,
+        State = Empty(state),
+        CreatedAt = Time(createTime),
+        Tags = tags,
     };
 
     private static string? Empty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
