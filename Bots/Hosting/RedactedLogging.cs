@@ -30,6 +30,9 @@ internal static class RedactedLogging
 /// <summary>Masks phone numbers and known secret values in text bound for a log.</summary>
 public sealed partial class LogRedactor(IReadOnlyCollection<string> secrets)
 {
+    // Shorter values are not masked: hiding every "y" would make logs unreadable and protect nothing.
+    private const int MinSecretLength = 6;
+
     // Keys whose values are secrets wherever they appear in configuration.
     private static readonly string[] SecretKeyWords = ["secret", "token", "aeskey", "encodingaeskey", "password", "connectionstrings"];
 
@@ -38,13 +41,16 @@ public sealed partial class LogRedactor(IReadOnlyCollection<string> secrets)
         var values = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (key, value) in configuration.AsEnumerable())
         {
-            if (value is { Length: >= 6 } && SecretKeyWords.Any(w => key.Contains(w, StringComparison.OrdinalIgnoreCase)))
+            if (value is { Length: >= MinSecretLength } && SecretKeyWords.Any(w => key.Contains(w, StringComparison.OrdinalIgnoreCase)))
             {
                 values.Add(value);
                 // A connection string's password is a secret even when the rest is logged.
                 foreach (Match m in PasswordPattern().Matches(value))
                 {
-                    values.Add(m.Groups[1].Value);
+                    if (m.Groups[1].Value.Length >= MinSecretLength)
+                    {
+                        values.Add(m.Groups[1].Value);
+                    }
                 }
             }
         }

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -30,6 +31,9 @@ public static class DatabaseSetup
 
     public static void UseProvider(DbContextOptionsBuilder builder, DatabaseOptions options)
     {
+        // A failed command also throws, and the code that catches it decides how loud it is:
+        // a duplicate delivery racing into the inbox's unique key is normal, not an error.
+        builder.ConfigureWarnings(w => w.Log((RelationalEventId.CommandError, LogLevel.Debug)));
         switch (options.Provider)
         {
             case DatabaseProvider.Sqlite:

@@ -36,6 +36,13 @@ public sealed class LogRedactionTests
     }
 
     [Fact]
+    public void A_very_short_password_does_not_mask_every_letter_it_contains()
+    {
+        var redactor = Redactor(("ConnectionStrings:Crm", "Host=127.0.0.1;Port=1;Username=x;Password=y"));
+        Assert.Equal("System.InvalidOperationException: likely transient", redactor.Redact("System.InvalidOperationException: likely transient"));
+    }
+
+    [Fact]
     public void Ordinary_numbers_such_as_ids_and_amounts_are_left_alone()
     {
         Assert.Equal("contract 50000 CNY, order 20261123", Redactor().Redact("contract 50000 CNY, order 20261123"));

@@ -37,7 +37,7 @@ public sealed class HostOverHttpTests
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
             HttpResponseMessage? health = null;
-            for (var i = 0; i < 100 && health is null; i++)
+            for (var i = 0; i < 450 && health is null; i++)
             {
                 try
                 {
