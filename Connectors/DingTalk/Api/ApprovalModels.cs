@@ -21,7 +21,7 @@ public sealed record DingTalkApprovalRequest
 
 public sealed record DingTalkApprovalTask
 {
-    public string? TaskId { get; init; }
+    public long? TaskId { get; init; }
     public string? UserId { get; init; }
     public string? Status { get; init; }
     public string? Result { get; init; }

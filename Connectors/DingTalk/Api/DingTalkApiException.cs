@@ -8,9 +8,12 @@ namespace CrmChat.Connectors.DingTalk.Api;
 /// errmsg, given here as <see cref="ErrCode"/> and as <see cref="Code"/> in text.
 /// <see cref="Path"/> has no query, so no token or secret reaches the logs.
 /// </summary>
-public sealed class DingTalkApiException(string path, int httpStatus, string code, string message, string? requestId = null, int? errCode = null)
-    : Exception(Describe(path, httpStatus, code, message))
+public sealed class DingTalkApiException(string path, int httpStatus, string code, string message, string? requestId = null, int? errCode = null, string? subCode = null)
+    : Exception(Describe(path, httpStatus, code, message, subCode))
 {
+    /// <summary>topapi's wrapper errcode: the reason is in <see cref="SubCode"/>.</summary>
+    public const int Wrapped = 88;
+    public const int SessionNotFound = 300001;
     public const int SystemBusy = -1;
     public const int InvalidAccessToken = 40014;
     public const int AccessTokenExpired = 42001;
@@ -33,19 +36,29 @@ public sealed class DingTalkApiException(string path, int httpStatus, string cod
     public string? RequestId { get; } = requestId;
     /// <summary>The legacy errcode; null for v1.0 answers.</summary>
     public int? ErrCode { get; } = errCode;
+    /// <summary>topapi's sub_code when <see cref="ErrCode"/> is 88.</summary>
+    public string? SubCode { get; } = subCode;
 
-    public bool IsUserNotFound => ErrCode == UserNotFound;
-    public bool IsRobotThrottled => ErrCode is RobotThrottled or RobotThrottledAlt;
+    /// <summary>The legacy code that says what happened: the sub_code when topapi wrapped it in 88, else the errcode.</summary>
+    public int? ReasonCode => ErrCode == Wrapped && int.TryParse(SubCode, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var sub) ? sub : ErrCode;
+
+    public bool IsUserNotFound => ReasonCode == UserNotFound;
+    public bool IsRobotThrottled => ReasonCode is RobotThrottled or RobotThrottledAlt;
     public bool IsSessionWebhookExpired => Code == SessionWebhookExpiredCode;
 
-    internal static DingTalkApiException Legacy(string path, int httpStatus, int errCode, string errMsg) =>
-        new(path, httpStatus, errCode.ToString(CultureInfo.InvariantCulture), errMsg, errCode: errCode);
+    internal static DingTalkApiException Legacy(string path, int httpStatus, DingTalkOapiResponse answer) =>
+        new(path, httpStatus, answer.ErrCode.ToString(CultureInfo.InvariantCulture),
+            string.IsNullOrEmpty(answer.SubMsg) ? answer.ErrMsg : answer.SubMsg, errCode: answer.ErrCode, subCode: answer.SubCode);
 
-    private static string Describe(string path, int httpStatus, string code, string message)
+    private static string Describe(string path, int httpStatus, string code, string message, string? subCode)
     {
+        if (subCode is { Length: > 0 })
+        {
+            code = $"{code}/{subCode}";
+        }
         var hint = code switch
         {
-            "60121" => " No such user in this corp: check the userid.",
+            "60121" or "88/60121" => " No such user in this corp: check the userid.",
             "310000" => " The robot's security check failed: check the robot's secret (sign), the server clock, keywords and IP range.",
             "invalidClientIdOrSecret" or "40089" => " Check DingTalk:AppKey and DingTalk:AppSecret.",
             SessionWebhookExpiredCode => " Reply through the robot API (groupMessages/send or oToMessages/batchSend) instead.",

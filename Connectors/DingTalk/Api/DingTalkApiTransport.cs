@@ -200,7 +200,7 @@ public sealed partial class DingTalkApiTransport(
         }
         if (result.ErrCode != 0)
         {
-            throw DingTalkApiException.Legacy(path, status, result.ErrCode, result.ErrMsg);
+            throw DingTalkApiException.Legacy(path, status, result);
         }
         if (!response.IsSuccessStatusCode)
         {
@@ -239,11 +239,11 @@ public sealed partial class DingTalkApiTransport(
     }
 
     private static bool IsRejectedToken(DingTalkApiException e) =>
-        e.ErrCode is DingTalkApiException.InvalidAccessToken or DingTalkApiException.AccessTokenExpired
+        e.ReasonCode is DingTalkApiException.InvalidAccessToken or DingTalkApiException.AccessTokenExpired
         || (e.ErrCode is null && (e.HttpStatus == 401 || e.Code.StartsWith(DingTalkApiException.InvalidAuthenticationCode, StringComparison.Ordinal)));
 
     private static bool IsTransient(DingTalkApiException e) =>
-        e.ErrCode is DingTalkApiException.AppQpsLimited or DingTalkApiException.GlobalQpsLimited or DingTalkApiException.SystemBusy
+        e.ReasonCode is DingTalkApiException.AppQpsLimited or DingTalkApiException.GlobalQpsLimited or DingTalkApiException.SystemBusy
         || e.HttpStatus is 429 or >= 500
         || e.Code == DingTalkApiException.QpsLimitCode;
 

@@ -80,7 +80,7 @@ public sealed partial class DingTalkCustomRobotClient(
             }
             catch (DingTalkApiException e) when (e.IsRobotThrottled && attempt < Math.Max(1, o.RobotThrottleAttempts))
             {
-                LogThrottled(logger, e.ErrCode ?? 0, attempt, o.RobotThrottleDelay);
+                LogThrottled(logger, e.ReasonCode ?? 0, attempt, o.RobotThrottleDelay);
                 await Task.Delay(o.RobotThrottleDelay, time, cancellationToken).ConfigureAwait(false);
             }
         }

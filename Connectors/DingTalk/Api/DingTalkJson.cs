@@ -26,4 +26,11 @@ public record DingTalkOapiResponse
 
     [JsonPropertyName("errmsg")]
     public string ErrMsg { get; init; } = "";
+
+    /// <summary>topapi wraps some failures (token ones among them) as errcode 88 with the real code here.</summary>
+    [JsonPropertyName("sub_code")]
+    public string? SubCode { get; init; }
+
+    [JsonPropertyName("sub_msg")]
+    public string? SubMsg { get; init; }
 }

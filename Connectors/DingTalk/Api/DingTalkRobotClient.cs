@@ -81,7 +81,7 @@ public sealed class DingTalkRobotClient(
         {
             await transport.PostToUrlAsync<DingTalkOapiResponse>(sessionWebhook, SessionWebhookName, reply, cancellationToken).ConfigureAwait(false);
         }
-        catch (DingTalkApiException e) when (e.HttpStatus is 404 or 410)
+        catch (DingTalkApiException e) when (e.ReasonCode == DingTalkApiException.SessionNotFound || e.HttpStatus is 404 or 410)
         {
             throw Expired("DingTalk no longer knows it");
         }
