@@ -1,3 +1,4 @@
+using CrmChat.Connectors.DingTalk;
 using CrmChat.Connectors.WeCom;
 using CrmChat.CrmCore.Contacts;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,10 +8,11 @@ namespace CrmChat.Connectors;
 
 public static class ConnectorsSetup
 {
-    /// <summary>The platforms: WeCom's API client, its tag writer and its full sync.</summary>
+    /// <summary>The platforms: WeCom's API client, its tag writer and its full sync; DingTalk's API client and receivers.</summary>
     public static IHostApplicationBuilder AddConnectors(this IHostApplicationBuilder builder)
     {
         builder.AddWeComClient();
+        builder.AddDingTalkClient();
         builder.Services.AddScoped<IPlatformTagWriter, WeComTagWriter>();
         builder.Services.AddScoped<WeComFullSync>();
         return builder;

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace CrmChat.Connectors.DingTalk.Api;
+
+/// <summary>
+/// A work notification's <c>msg</c> (text, markdown, action_card, link, oa …), in oapi's
+/// snake_case. Built from the factories, or from any JSON object DingTalk documents.
+/// </summary>
+public sealed record DingTalkWorkMessage(JsonObject Msg)
+{
+    public static DingTalkWorkMessage Text(string content) =>
+        new(new JsonObject { ["msgtype"] = "text", ["text"] = new JsonObject { ["content"] = content } });
+
+    public static DingTalkWorkMessage Markdown(string title, string text) =>
+        new(new JsonObject { ["msgtype"] = "markdown", ["markdown"] = new JsonObject { ["title"] = title, ["text"] = text } });
+
+    public static DingTalkWorkMessage ActionCard(string title, string markdown, string singleTitle, string singleUrl) =>
+        new(new JsonObject
+        {
+            ["msgtype"] = "action_card",
+            ["action_card"] = new JsonObject { ["title"] = title, ["markdown"] = markdown, ["single_title"] = singleTitle, ["single_url"] = singleUrl },
+        });
+
+    public static DingTalkWorkMessage Link(string title, string text, string messageUrl, string picUrl) =>
+        new(new JsonObject
+        {
+            ["msgtype"] = "link",
+            ["link"] = new JsonObject { ["title"] = title, ["text"] = text, ["messageUrl"] = messageUrl, ["picUrl"] = picUrl },
+        });
+}
+
+/// <summary>A member of the corp, from topapi/v2/user/get.</summary>
+public sealed record DingTalkUser
+{
+    [JsonPropertyName("userid")]
+    public string UserId { get; init; } = "";
+    [JsonPropertyName("unionid")]
+    public string? UnionId { get; init; }
+    public string Name { get; init; } = "";
+    public string? Mobile { get; init; }
+    public string? Email { get; init; }
+    public string? Title { get; init; }
+    [JsonPropertyName("job_number")]
+    public string? JobNumber { get; init; }
+    [JsonPropertyName("dept_id_list")]
+    public IReadOnlyList<long> DeptIds { get; init; } = [];
+    public bool? Active { get; init; }
+    public bool? Admin { get; init; }
+    public string? Avatar { get; init; }
+
+    /// <summary>Fields this record does not name, as DingTalk sent them.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; init; }
+}
+
+internal sealed record UserGetResponse : DingTalkOapiResponse
+{
+    public DingTalkUser? Result { get; init; }
+}
+
+internal sealed record AsyncSendResponse : DingTalkOapiResponse
+{
+    [JsonPropertyName("task_id")]
+    public long TaskId { get; init; }
+}
