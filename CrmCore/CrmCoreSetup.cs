@@ -1,5 +1,6 @@
 using CrmChat.CrmCore.Contacts;
 using CrmChat.CrmCore.Data;
+using CrmChat.CrmCore.Team;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -18,6 +19,7 @@ public static class CrmCoreSetup
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<ContactSync>();
         builder.Services.AddScoped<TagMarking>();
+        builder.Services.AddScoped<EmployeeDirectory>();
         return builder;
     }
 }

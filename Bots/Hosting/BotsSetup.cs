@@ -16,6 +16,7 @@ internal static class BotsSetup
         builder.AddInboxProcessing();
         builder.AddWeComWebhooks();
         builder.Services.AddScoped<IInboxHandler, WeComContactHandler>();
+        builder.Services.AddScoped<IInboxHandler, DingTalkEmployeeHandler>();
         builder.Services.AddSingleton<WeComSyncRunner>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         builder.Services.AddProblemDetails();

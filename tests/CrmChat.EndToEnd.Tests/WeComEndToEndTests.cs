@@ -13,7 +13,7 @@ public sealed class WeComEndToEndTests
 
     private static JsonNode Only(JsonNode page) => Assert.Single(page["items"]!.AsArray())!;
 
-    private static async Task<string> AddCustomerAsync(WeComWorld world, string member, string name, string remark, string mobile, params string[] tags)
+    private static async Task<string> AddCustomerAsync(ChatWorld world, string member, string name, string remark, string mobile, params string[] tags)
     {
         var added = await world.DriveAsync("customers/add", new
         {
@@ -26,7 +26,7 @@ public sealed class WeComEndToEndTests
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_customer_added_on_WeCom_reaches_the_CRM_once_and_stays_in_step(DatabaseProvider provider)
     {
-        await using var world = await WeComWorld.StartAsync(provider);
+        await using var world = await ChatWorld.StartAsync(provider);
         await world.DriveAsync("members", new { userid = "lisi", name = "李四", mobile = "13700000000", department = new[] { 1 } });
         var tags = await world.DriveAsync("tags/create", new { group_name = "客户等级", tags = new[] { "重要" } });
         var important = tags["result"]!["tag_ids"]![0]!.GetValue<string>();
@@ -75,7 +75,7 @@ public sealed class WeComEndToEndTests
     [Fact]
     public async Task Bad_callbacks_over_HTTP_are_refused_and_store_nothing()
     {
-        await using var world = await WeComWorld.StartAsync(DatabaseProvider.Sqlite);
+        await using var world = await ChatWorld.StartAsync(DatabaseProvider.Sqlite);
         const string Xml = "<xml><ToUserName>c</ToUserName><FromUserName>sys</FromUserName><CreateTime>1700000000</CreateTime><MsgType>event</MsgType><Event>change_external_contact</Event><ChangeType>add_external_contact</ChangeType><UserID>lisi</UserID><ExternalUserID>wmX</ExternalUserID></xml>";
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await world.PostCallbackAsync(Xml, signatureOverride: new string('0', 40))).StatusCode);
@@ -111,7 +111,7 @@ public sealed class WeComEndToEndTests
     public async Task A_callback_stored_before_a_crash_is_applied_exactly_once_after_restart(DatabaseProvider provider)
     {
         // First life: CrmChat stores the callback and answers, then dies before applying it.
-        await using var world = await WeComWorld.StartAsync(provider, processorEnabled: false);
+        await using var world = await ChatWorld.StartAsync(provider, processorEnabled: false);
         await world.DriveAsync("members", new { userid = "wangwu", name = "王五" });
         var externalId = await AddCustomerAsync(world, "wangwu", "赵六", "赵总", "13900139000");
         await using (var db = world.Database.NewContext())

@@ -26,7 +26,7 @@ public sealed class WeComFullSyncTests
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_full_sync_of_50_members_and_10000_customers_is_complete_correct_and_repeatable(DatabaseProvider provider)
     {
-        await using var world = await WeComWorld.StartAsync(provider, processorEnabled: false);
+        await using var world = await ChatWorld.StartAsync(provider, processorEnabled: false);
         await world.DriveAsync("directory/generate", new { members = 50, customers = 10_000, seed = 7 });
         var counts = world.Sandbox.WeCom.Counts;
 

@@ -9,7 +9,7 @@ namespace CrmChat.EndToEnd.Tests;
 
 public sealed class WeComTagsAndReviewTests
 {
-    private static async Task<(string ExternalId, Guid CustomerId, string TagId)> CustomerWithTagCatalogueAsync(WeComWorld world)
+    private static async Task<(string ExternalId, Guid CustomerId, string TagId)> CustomerWithTagCatalogueAsync(ChatWorld world)
     {
         await world.DriveAsync("members", new { userid = "lisi", name = "李四" });
         var created = await world.DriveAsync("tags/create", new { group_name = "客户等级", tags = new[] { "重要", "冷淡" } });
@@ -31,7 +31,7 @@ public sealed class WeComTagsAndReviewTests
     [Fact]
     public async Task A_tag_added_in_CrmChat_is_written_to_WeCom_and_shows_at_once()
     {
-        await using var world = await WeComWorld.StartAsync(DatabaseProvider.Sqlite);
+        await using var world = await ChatWorld.StartAsync(DatabaseProvider.Sqlite);
         var (externalId, customerId, _) = await CustomerWithTagCatalogueAsync(world);
 
         var response = await world.Api.PostAsJsonAsync($"/api/customers/{customerId}/tags", new { employee = "lisi", add = new[] { "重要" } });
@@ -48,7 +48,7 @@ public sealed class WeComTagsAndReviewTests
     [Fact]
     public async Task A_tag_change_WeCom_refuses_changes_nothing_in_CrmChat()
     {
-        await using var world = await WeComWorld.StartAsync(DatabaseProvider.Sqlite);
+        await using var world = await ChatWorld.StartAsync(DatabaseProvider.Sqlite);
         var (externalId, customerId, _) = await CustomerWithTagCatalogueAsync(world);
         await world.DriveAsync("faults", new { api = "externalcontact/mark_tag", errcode = 40068, count = 1 });
 
@@ -64,7 +64,7 @@ public sealed class WeComTagsAndReviewTests
     [Fact]
     public async Task A_same_phone_with_another_name_goes_to_the_merge_review_list_not_into_the_customer()
     {
-        await using var world = await WeComWorld.StartAsync(DatabaseProvider.Sqlite);
+        await using var world = await ChatWorld.StartAsync(DatabaseProvider.Sqlite);
         await world.DriveAsync("members", new { userid = "lisi", name = "李四" });
         await world.DriveAsync("members", new { userid = "wangwu", name = "王五" });
         await world.DriveAsync("customers/add", new { userid = "lisi", name = "张三", remark_mobiles = new[] { "13800138000" } });

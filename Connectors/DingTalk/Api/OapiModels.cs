@@ -49,6 +49,8 @@ public sealed record DingTalkUser
     public bool? Active { get; init; }
     public bool? Admin { get; init; }
     public string? Avatar { get; init; }
+    [JsonPropertyName("manager_userid")]
+    public string? ManagerUserId { get; init; }
 
     /// <summary>Fields this record does not name, as DingTalk sent them.</summary>
     [JsonExtensionData]

@@ -12,32 +12,35 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CrmChat.EndToEnd.Tests;
 
 /// <summary>
-/// One CrmChat host on real Kestrel, one WeCom Sandbox on its own port, one database: the
-/// Sandbox delivers callbacks to CrmChat over HTTP and CrmChat calls the Sandbox's API.
+/// One CrmChat host on real Kestrel, one Sandbox (WeCom and DingTalk) on its own port, one
+/// database: the Sandbox delivers callbacks to CrmChat over HTTP and CrmChat calls its APIs.
 /// </summary>
-public sealed class WeComWorld : IAsyncDisposable
+public sealed class ChatWorld : IAsyncDisposable
 {
     private CrmChatApp? _app;
 
-    private WeComWorld(TestDatabase database, SandboxServer sandbox)
+    private ChatWorld(TestDatabase database, SandboxServer sandbox)
     {
         Database = database;
         Sandbox = sandbox;
         Driver = new HttpClient { BaseAddress = sandbox.WeComDriverUrl };
+        DingTalkDriver = new HttpClient { BaseAddress = sandbox.DingTalkDriverUrl };
     }
 
     public TestDatabase Database { get; }
     public SandboxServer Sandbox { get; }
+    /// <summary>The WeCom Sandbox's driver.</summary>
     public HttpClient Driver { get; }
+    public HttpClient DingTalkDriver { get; }
     public Uri CrmChatUrl { get; private set; } = null!;
     public HttpClient Api { get; private set; } = null!;
     public CrmChatApp App => _app!;
 
-    public static async Task<WeComWorld> StartAsync(DatabaseProvider provider, bool processorEnabled = true)
+    public static async Task<ChatWorld> StartAsync(DatabaseProvider provider, bool processorEnabled = true)
     {
         var database = await TestDatabase.CreateAsync(provider);
         var sandbox = await SandboxServer.StartAsync();
-        var world = new WeComWorld(database, sandbox);
+        var world = new ChatWorld(database, sandbox);
         await world.StartCrmChatAsync(processorEnabled);
         return world;
     }
@@ -60,6 +63,14 @@ public sealed class WeComWorld : IAsyncDisposable
             new("WeCom:Token", SandboxDefaults.Token),
             new("WeCom:EncodingAESKey", SandboxDefaults.EncodingAESKey),
             new("WeCom:ApiBaseUrl", Sandbox.WeComApiBaseUrl.ToString()),
+            new("DingTalk:AppKey", DingTalkSandboxDefaults.AppKey),
+            new("DingTalk:AppSecret", DingTalkSandboxDefaults.AppSecret),
+            new("DingTalk:Token", DingTalkSandboxDefaults.Token),
+            new("DingTalk:AesKey", DingTalkSandboxDefaults.AesKey),
+            new("DingTalk:RobotCode", DingTalkSandboxDefaults.RobotCode),
+            new("DingTalk:AgentId", DingTalkSandboxDefaults.AgentId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("DingTalk:ApiBaseUrl", Sandbox.DingTalkApiBaseUrl.ToString()),
+            new("DingTalk:OapiBaseUrl", Sandbox.DingTalkOapiBaseUrl.ToString()),
             new("Inbox:ProcessorEnabled", processorEnabled ? "true" : "false"),
             new("Inbox:PollInterval", "00:00:00.200"),
         ]);
@@ -70,11 +81,20 @@ public sealed class WeComWorld : IAsyncDisposable
         Api = new HttpClient { BaseAddress = CrmChatUrl };
         Api.DefaultRequestHeaders.Authorization = new("Bearer", CrmChatApp.AdminToken);
         await DriveAsync("corp", new { callback_url = new Uri(CrmChatUrl, "/webhooks/wecom").ToString() });
+        await DriveDingTalkAsync("app", new
+        {
+            event_callback_url = new Uri(CrmChatUrl, "/webhooks/dingtalk/events").ToString(),
+            robot_callback_url = new Uri(CrmChatUrl, "/webhooks/dingtalk/robot").ToString(),
+        });
     }
 
-    public async Task<JsonNode> DriveAsync(string path, object body)
+    public Task<JsonNode> DriveDingTalkAsync(string path, object body) => PostAsync(DingTalkDriver, path, body);
+
+    public Task<JsonNode> DriveAsync(string path, object body) => PostAsync(Driver, path, body);
+
+    private static async Task<JsonNode> PostAsync(HttpClient driver, string path, object body)
     {
-        var response = await Driver.PostAsJsonAsync(path, body);
+        var response = await driver.PostAsJsonAsync(path, body);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"driver {path}: {(int)response.StatusCode} {text}");
         return JsonNode.Parse(text)!;
@@ -123,6 +143,7 @@ public sealed class WeComWorld : IAsyncDisposable
             await _app.DisposeAsync();
         }
         Driver.Dispose();
+        DingTalkDriver.Dispose();
         await Sandbox.DisposeAsync();
         await Database.DisposeAsync();
     }
