@@ -1,5 +1,4 @@
 using CrmChat.Bots.Inbox;
-using System.Buffers;
 using System.Text;
 using CrmChat.Connectors.Crypto;
 using CrmChat.Connectors.WeCom;
@@ -100,34 +99,8 @@ public static class WeComWebhookApi
     }
 
     /// <summary>The body as text, or null when it is larger than the limit (declared or actual).</summary>
-    private static async Task<string?> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken ct)
-    {
-        if (request.ContentLength > maxBytes)
-        {
-            return null;
-        }
-        using var buffer = new MemoryStream((int)Math.Min(request.ContentLength ?? 4096, maxBytes));
-        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        try
-        {
-            int read;
-            while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-            {
-                // Counted while reading too: a chunked body declares no length.
-                if (buffer.Length + read > maxBytes)
-                {
-                    return null;
-                }
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
-        }
-        var text = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-        return text.TrimStart('\uFEFF');
-    }
+    private static async Task<string?> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken ct) =>
+        await WebhookBody.ReadAsync(request, maxBytes, ct) is { } bytes ? Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF') : null;
 
     private static int StatusFor(CallbackCryptoError error) => error switch
     {
