@@ -16,7 +16,7 @@ apt_install() {
 }
 
 # PostgreSQL 15 from Debian, the cluster Debian creates, password auth on 127.0.0.1.
-pg_url="${CRMCHAT_TEST_POSTGRES:-Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;Timeout=5}"
+pg_url="${CRMCHAT_TEST_POSTGRES:-Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;Timeout=15}"
 export CRMCHAT_TEST_POSTGRES="$pg_url"
 if ! command -v pg_ctlcluster >/dev/null || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
   log "installing PostgreSQL"

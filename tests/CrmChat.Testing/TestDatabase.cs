@@ -13,7 +13,7 @@ namespace CrmChat.Testing;
 public sealed class TestDatabase : IAsyncDisposable
 {
     public const string PostgresVariable = "CRMCHAT_TEST_POSTGRES";
-    public const string DefaultPostgres = "Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;Timeout=5";
+    public const string DefaultPostgres = "Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;Timeout=15";
 
     private static readonly SemaphoreSlim TemplateLock = new(1, 1);
     private static string? _template;
@@ -130,19 +130,32 @@ public sealed class TestDatabase : IAsyncDisposable
 
     private static async Task ExecuteOnServerAsync(string sql)
     {
-        var server = new NpgsqlConnectionStringBuilder(PostgresServer) { Database = "postgres", Pooling = false };
-        try
+        // Generous limits: creating a database from a template is slow on a busy 2-core machine.
+        var server = new NpgsqlConnectionStringBuilder(PostgresServer)
         {
-            await using var connection = new NpgsqlConnection(server.ConnectionString);
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand(sql, connection);
-            await command.ExecuteNonQueryAsync();
-        }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+            Database = "postgres", Pooling = false, Timeout = 30, CommandTimeout = 120,
+        };
+        for (var attempt = 1; ; attempt++)
         {
-            throw new InvalidOperationException(
-                $"PostgreSQL is not reachable at {server.Host}:{server.Port} ({ex.Message}). " +
-                $"Run ./test.sh, which installs and starts it, or set {PostgresVariable}.", ex);
+            try
+            {
+                await using var connection = new NpgsqlConnection(server.ConnectionString);
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand(sql, connection);
+                await command.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+            {
+                if (attempt < 3 && ex is NpgsqlException { IsTransient: true } or TimeoutException)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(attempt));
+                    continue;
+                }
+                throw new InvalidOperationException(
+                    $"PostgreSQL is not reachable at {server.Host}:{server.Port} ({ex.Message}). " +
+                    $"Run ./test.sh, which installs and starts it, or set {PostgresVariable}.", ex);
+            }
         }
     }
 }
