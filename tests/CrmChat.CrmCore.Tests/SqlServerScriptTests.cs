@@ -9,7 +9,12 @@ namespace CrmChat.CrmCore.Tests;
 /// <summary>No SQL Server runs here, so its migrations are checked as the script a DBA would run.</summary>
 public sealed class SqlServerScriptTests
 {
-    private static string IdempotentScript()
+    // Generating the script builds the whole SQL Server model: once per run is enough.
+    private static readonly Lazy<string> Script = new(Generate);
+
+    private static string IdempotentScript() => Script.Value;
+
+    private static string Generate()
     {
         using var db = DatabaseSetup.CreateContext(new DatabaseOptions
         {
