@@ -341,7 +341,7 @@ public static partial class ChatCommandParser
                 refEnd = colon > start && WordCount(start, colon) <= 5 ? colon : CapitalisedRunEnd(start);
                 if (refEnd <= start)
                 {
-                    return Ask(ChatIntent.LogActivity, "请在客户名后加冒号。", "Which words are the customer? Put a colon after the name, e.g. 'note zhang san: called'.");
+                    return Ask(ChatIntent.LogActivity, "请在客户名后加冒号。", "Which words are the customer? Capitalise the name or put a colon after it.");
                 }
             }
             var text = message.Cut(refEnd, _end);
@@ -468,7 +468,7 @@ public static partial class ChatCommandParser
             {
                 n += 0.5;
             }
-            if (n <= 0)
+            if (n <= 0 || n > ChatTimeParser.FurthestAhead.TotalDays)
             {
                 return null;
             }
@@ -595,6 +595,9 @@ public static partial class ChatCommandParser
         {
             start = SkipSeparators(start);
             var searchFrom = TryReadPhone(start, out var phoneEnd, out _) ? phoneEnd : start + 1;
+            // The amount is the first number standing on its own ("张三2号店 50000" is not 2 yuan),
+            // else the first number at all ("合同张三50000年度服务").
+            (int At, decimal Amount, string Currency, int End)? glued = null;
             for (var i = searchFrom; i < _end; i++)
             {
                 if (!ChatTimeParser.CanStartAt(_f, i) && _f[i] is not ('¥' or '￥' or '$' or '€'))
@@ -605,18 +608,28 @@ public static partial class ChatCommandParser
                 {
                     continue;
                 }
-                var reference = message.Cut(start, i);
-                if (reference.Length == 0)
+                if (amountEnd < _end && !ChatText.IsSeparator(_f[amountEnd]))
                 {
-                    break;
+                    glued ??= (i, amount, currency, amountEnd);
+                    continue;
                 }
-                if (amount <= 0)
-                {
-                    return Ask(ChatIntent.CreateContract, "合同金额要大于0。", "The amount must be more than 0.");
-                }
-                return new CreateContract(MakeRef(reference), amount, currency, message.Cut(amountEnd, _end));
+                return Contract(start, (i, amount, currency, amountEnd));
             }
-            return Ask(ChatIntent.CreateContract, "哪位客户、合同金额多少？", "Which customer, and what amount?");
+            return glued is { } first ? Contract(start, first) : Ask(ChatIntent.CreateContract, "哪位客户、合同金额多少？", "Which customer, and what amount?");
+        }
+
+        private ChatCommand Contract(int start, (int At, decimal Amount, string Currency, int End) found)
+        {
+            var reference = message.Cut(start, found.At);
+            if (reference.Length == 0)
+            {
+                return Ask(ChatIntent.CreateContract, "哪位客户、合同金额多少？", "Which customer, and what amount?");
+            }
+            if (found.Amount <= 0)
+            {
+                return Ask(ChatIntent.CreateContract, "合同金额要大于0。", "The amount must be more than 0.");
+            }
+            return new CreateContract(MakeRef(reference), found.Amount, found.Currency, message.Cut(found.End, _end));
         }
 
         private bool TryReadAmount(int i, out decimal amount, out string currency, out int end)
@@ -629,13 +642,18 @@ public static partial class ChatCommandParser
             var m = AmountPattern().Match(_f, i);
             if (m.Success && m.Index == i && m.Index + m.Length <= _end)
             {
-                value = decimal.Parse(m.Groups["num"].Value.Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
+                if (!decimal.TryParse(m.Groups["num"].Value.Replace(",", "", StringComparison.Ordinal), NumberStyles.Number, CultureInfo.InvariantCulture, out value)
+                    || value > 1_000_000_000_000m)
+                {
+                    return false;
+                }
                 value *= m.Groups["mul"].Value switch { "万" or "w" => 10_000m, "千" or "k" => 1_000m, _ => 1m };
                 if (m.Groups["pre"].Success)
                 {
                     prefixCurrency = CurrencyWords.First(c => c.Word == m.Groups["pre"].Value).Code;
                 }
-                end = i + m.Length;
+                var last = m.Groups["mul"].Success ? m.Groups["mul"] : m.Groups["num"];
+                end = last.Index + last.Length;
             }
             else
             {
@@ -689,8 +707,9 @@ public static partial class ChatCommandParser
         }
 
         /// <summary>
-        /// The first time phrase in [from, to). Where a customer name could come first, a phrase right
-        /// at the start must end on a separator, so the name 周一鸣 is not read as 周一 ("跟进 周一鸣 明天10点").
+        /// The first time phrase in [from, to). Where a customer name could come first, a two-character
+        /// phrase right at the start must end on a separator, so the name 周一鸣 is not read as 周一
+        /// ("跟进 周一鸣 明天10点"), while 提醒 明天10点开会 still finds 明天10点.
         /// </summary>
         private ChatTimeResult FindTime(int from, int to, bool strictAtStart)
         {
@@ -701,7 +720,7 @@ public static partial class ChatCommandParser
                 {
                     continue;
                 }
-                if (strictAtStart && i == begin && end < to && !ChatText.IsSeparator(_f[end]))
+                if (strictAtStart && i == begin && end - i <= 2 && end < to && !ChatText.IsSeparator(_f[end]))
                 {
                     continue;
                 }
@@ -841,7 +860,7 @@ public static partial class ChatCommandParser
                     return end;
                 }
             }
-            return end == tokens[^1].End ? start : end; // every word capitalised: can't tell
+            return end; // every word capitalised: all of it is the customer, and the note is missing
         }
 
         private int WordCount(int start, int end) => Tokens(_f, start, end).Count;

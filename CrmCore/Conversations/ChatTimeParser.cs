@@ -34,6 +34,9 @@ public static class ChatTimeParser
     public const string DefaultZoneId = "Asia/Shanghai";
     public static readonly TimeSpan DefaultTimeOfDay = new(9, 0, 0);
 
+    /// <summary>How far ahead a phrase may reach (10 years); beyond it the parser asks back.</summary>
+    public static readonly TimeSpan FurthestAhead = TimeSpan.FromDays(3653);
+
     public static TimeZoneInfo DefaultZone { get; } = TimeZoneInfo.FindSystemTimeZoneById(DefaultZoneId);
 
     public static ChatTimeResult Parse(string phrase, DateTimeOffset now) => Parse(phrase, now, DefaultZone);
@@ -84,6 +87,10 @@ public static class ChatTimeParser
 
     internal static ChatTimeResult Resolve(TimeSpec spec, string written, int start, int length, DateTimeOffset now, TimeZoneInfo zone)
     {
+        if (spec.TooFar)
+        {
+            return ChatTimeResult.Ask(TooFar(written), start, length);
+        }
         if (spec.Delay is { } delay)
         {
             return delay > TimeSpan.Zero
@@ -170,7 +177,8 @@ public static class ChatTimeParser
         }
         if (spec.Year is { } year)
         {
-            return IsValid(year, month, dayOfMonth, out day);
+            // Years far from now are typos; they would also overflow DateTimeOffset at the edges.
+            return Math.Abs(year - today.Year) <= 10 && IsValid(year, month, dayOfMonth, out day);
         }
         if (!IsValid(today.Year, month, dayOfMonth, out day) && !IsValid(today.Year + 1, month, dayOfMonth, out day))
         {
@@ -295,6 +303,9 @@ public static class ChatTimeParser
         suggestion is { } s
             ? $"「{written}」已经过去了（现在是 {Show(localNow)}），是指明天 {Show(s)} 吗？请写上日期 / '{written}' has already passed (it is {Show(localNow)} now). Did you mean tomorrow, {Show(s)}? Please add the day."
             : $"「{written}」已经过去了（现在是 {Show(localNow)}），请写一个将来的时间 / '{written}' is in the past (it is {Show(localNow)} now); please give a time ahead.";
+
+    private static string TooFar(string written) =>
+        $"「{written}」太远了，请写十年以内的时间 / '{written}' is too far ahead; please give a time within ten years.";
 
     private static string ThisWeekdayPassed(string written) =>
         $"「{written}」本周已经过去了，是指下周吗？请写 下周X / '{written}' has passed this week. Did you mean next week? Write e.g. '下周一' or 'next Monday'.";

@@ -34,6 +34,8 @@ internal sealed class TimeSpec
     public int? Month;
     public int? DayOfMonth;
     public TimeSpan? Delay;
+    /// <summary>Further ahead than <see cref="ChatTimeParser.FurthestAhead"/>: a typo, not a plan.</summary>
+    public bool TooFar;
     public DayPeriod Period;
     public int? Hour;
     public int? Minute;
@@ -147,12 +149,12 @@ internal sealed class TimePhraseScanner(string text)
             SkipSpaces();
             if (EatAnyWord("hours", "hour", "hrs", "hr", "h"))
             {
-                spec.Delay = TimeSpan.FromHours(amount);
+                SetDelay(spec, amount * 60);
                 return true;
             }
             if (EatAnyWord("minutes", "minute", "mins", "min", "m"))
             {
-                spec.Delay = TimeSpan.FromMinutes(amount);
+                SetDelay(spec, amount);
                 return true;
             }
             return false;
@@ -176,18 +178,18 @@ internal sealed class TimePhraseScanner(string text)
         {
             return false;
         }
-        TimeSpan delay;
+        double minutes;
         if (Eat("小时") || Eat("钟头"))
         {
-            delay = TimeSpan.FromHours(n);
+            minutes = n * 60;
         }
         else if (Eat("刻钟"))
         {
-            delay = TimeSpan.FromMinutes(15 * n);
+            minutes = 15 * n;
         }
         else if (Eat("分钟") || Eat("分"))
         {
-            delay = TimeSpan.FromMinutes(n);
+            minutes = n;
         }
         else
         {
@@ -197,8 +199,20 @@ internal sealed class TimePhraseScanner(string text)
         {
             return false;
         }
-        spec.Delay = delay;
+        SetDelay(spec, minutes);
         return true;
+    }
+
+    private static void SetDelay(TimeSpec spec, double minutes)
+    {
+        spec.TooFar = minutes > ChatTimeParser.FurthestAhead.TotalMinutes;
+        spec.Delay = spec.TooFar ? TimeSpan.Zero : TimeSpan.FromMinutes(minutes);
+    }
+
+    private static void SetDayOffset(TimeSpec spec, long days)
+    {
+        spec.TooFar = days > ChatTimeParser.FurthestAhead.TotalDays;
+        spec.DayOffset = spec.TooFar ? 0 : (int)days;
     }
 
     private bool TryDay(TimeSpec spec)
@@ -257,7 +271,7 @@ internal sealed class TimePhraseScanner(string text)
             var days = Eat("天") || Eat("日") ? 1 : Eat("星期") || Eat("礼拜") || Eat("周") ? 7 : 0;
             if (days > 0 && (Eat("以后") || Eat("之后") || Eat("后")))
             {
-                spec.DayOffset = (int)(n * days);
+                SetDayOffset(spec, n * days);
                 return true;
             }
             _pos = afterNumber;
@@ -395,12 +409,12 @@ internal sealed class TimePhraseScanner(string text)
                 SkipSpaces();
                 if (EatAnyWord("days", "day"))
                 {
-                    spec.DayOffset = (int)n;
+                    SetDayOffset(spec, n);
                     return true;
                 }
                 if (EatAnyWord("weeks", "week"))
                 {
-                    spec.DayOffset = (int)n * 7;
+                    SetDayOffset(spec, n * 7);
                     return true;
                 }
             }

@@ -113,6 +113,8 @@ public sealed class ChatCommandParserTests
     [InlineData("remind me in 2 hours to call Li Si", null, "2026-11-23 13:00", "call Li Si")]
     [InlineData("跟进张三明天上午10点回访报价", "张三", "2026-11-24 10:00", "回访报价")]
     [InlineData("跟进 周一鸣 明天10点 送样品", "周一鸣", "2026-11-24 10:00", "送样品")]
+    [InlineData("跟进周一鸣明天10点", "周一鸣", "2026-11-24 10:00", "")]
+    [InlineData("提醒 明天10点开会", null, "2026-11-24 10:00", "开会")]
     [InlineData("提醒我 明天下午3点 开会", null, "2026-11-24 15:00", "开会")]
     [InlineData("提醒我明天下午3点开会", null, "2026-11-24 15:00", "开会")]
     [InlineData("跟进　张三　明天上午１０点　回访报价", "张三", "2026-11-24 10:00", "回访报价")]
@@ -266,6 +268,8 @@ public sealed class ChatCommandParserTests
     [InlineData("合同张三50000年度服务", "张三", "50000", "CNY", "年度服务")]
     [InlineData("合同 13800138000 80000 维保", "13800138000", "80000", "CNY", "维保")]
     [InlineData("合同 上海某某科技 3万美元", "上海某某科技", "30000", "USD", "")]
+    [InlineData("合同 张三2号店 50000 年度服务", "张三2号店", "50000", "CNY", "年度服务")]
+    [InlineData("合同 张三 5万元年度服务", "张三", "50000", "CNY", "年度服务")]
     public void Contract_reads_customer_amount_currency_and_title(string text, string customer, string amount, string currency, string title)
     {
         var contract = ParseAs<CreateContract>(text);
@@ -342,6 +346,57 @@ public sealed class ChatCommandParserTests
         Assert.Contains(shown, unknown.Reply);
         Assert.Contains("没听懂", unknown.Reply);
         Assert.Contains("I didn't understand", unknown.Reply);
+    }
+
+    [Theory]
+    [InlineData(" ")]
+    [InlineData("@")]
+    [InlineData("@CrmChat")]
+    [InlineData("#")]
+    [InlineData("+")]
+    [InlineData("-")]
+    [InlineData("，。：；！？（）＃＋－　")]
+    [InlineData("跟进 ")]
+    [InlineData("合同 ¥")]
+    [InlineData("合同 张三 999999999999999999999999999999999 服务")]
+    [InlineData("标签 +")]
+    [InlineData("标签 张三 + -")]
+    [InlineData("推迟 张三 0天")]
+    [InlineData("推迟 张三 999999999天")]
+    [InlineData("阶段")]
+    [InlineData("跟进 张三 999999999天后")]
+    [InlineData("remind me in 999999999 hours")]
+    [InlineData("跟进 张三 9999年12月31日")]
+    [InlineData("跟进 张三 0001年1月1日")]
+    [InlineData("跟进 张三 明天9999点")]
+    [InlineData("跟进 张三 2026-12-03 99:99")]
+    [InlineData("跟进 张三 九千九百九十九万九千九百九十九万点")]
+    [InlineData("新客户 👍 13800138000")]
+    [InlineData("note 👍")]
+    [InlineData("记录 张")]
+    [InlineData("find")]
+    public void Odd_messages_never_throw_and_always_get_an_answer(string text)
+    {
+        var command = Parse(text);
+
+        Assert.NotNull(command);
+        if (command is NeedsClarification ask)
+        {
+            Assert.Contains(" / ", ask.Question);
+        }
+        if (command is Unknown unknown)
+        {
+            Assert.Contains(" / ", unknown.Reply);
+        }
+    }
+
+    [Theory]
+    [InlineData("跟进 张三 999999999天后")]
+    [InlineData("remind me in 999999999 hours")]
+    [InlineData("推迟 张三 到9999年1月1日")]
+    public void A_time_too_far_ahead_asks_back(string text)
+    {
+        Assert.IsType<NeedsClarification>(Parse(text));
     }
 
     [Fact]
