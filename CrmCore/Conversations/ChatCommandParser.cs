@@ -31,6 +31,13 @@ public static partial class ChatCommandParser
     /// <summary>Reads the message against the system clock in Asia/Shanghai; the bot passes the team's zone.</summary>
     public static ChatCommand Parse(string text) => Parse(text, TimeProvider.System.GetUtcNow(), ChatTimeParser.DefaultZone);
 
+    /// <summary>Reads the message at the clock's now, in the team's zone.</summary>
+    public static ChatCommand Parse(string text, TimeProvider clock, TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(clock);
+        return Parse(text, clock.GetUtcNow(), zone);
+    }
+
     public static ChatCommand Parse(string text, DateTimeOffset now, TimeZoneInfo zone)
     {
         ArgumentNullException.ThrowIfNull(zone);

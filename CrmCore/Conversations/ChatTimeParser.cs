@@ -22,7 +22,8 @@ namespace CrmChat.CrmCore.Conversations;
 /// N分钟后 are exact durations from now.</item>
 /// <item>A date without a year (12月3日, 12/3, Dec 3) is this year's, or next year's once it is
 /// more than a month past (1月5日 in November); one passed within the last month asks back.
-/// 12/3 and 12-03 are month first. 5号 is the 5th of this month, or of next month once passed.</item>
+/// 12/3 and 12-03 are month first. 5号 is the 5th of this month, or of next month once passed;
+/// 下个月5号 and 本月5号 name the month.</item>
 /// <item>Anything at or before now asks back ("今天上午9点" at 11:00), suggesting the next day when
 /// only a time was given; impossible dates and times (2月30日, 13月1日, 25点) ask back.</item>
 /// <item>Local times go through <see cref="TimeZoneInfo"/>: a time skipped by a daylight-saving
@@ -167,9 +168,13 @@ public static class ChatTimeParser
         day = default;
         if (spec.Month is not { } month)
         {
-            // 5号: this month if still ahead, else next month.
+            // 5号: this month if still ahead, else next month; 下个月5号 / 本月5号 as written.
             var candidate = new DateOnly(today.Year, today.Month, 1);
-            if (dayOfMonth < today.Day)
+            if (spec.MonthOffset is { } months)
+            {
+                candidate = candidate.AddMonths(months);
+            }
+            else if (dayOfMonth < today.Day)
             {
                 candidate = candidate.AddMonths(1);
             }

@@ -33,6 +33,8 @@ internal sealed class TimeSpec
     public int? Year;
     public int? Month;
     public int? DayOfMonth;
+    /// <summary>下个月5号: the day of month is in the next month (1) or this one (0).</summary>
+    public int? MonthOffset;
     public TimeSpan? Delay;
     /// <summary>Further ahead than <see cref="ChatTimeParser.FurthestAhead"/>: a typo, not a plan.</summary>
     public bool TooFar;
@@ -263,6 +265,21 @@ internal sealed class TimePhraseScanner(string text)
         }
 
         var start = _pos;
+        // 下个月5号, 本月20日
+        foreach (var (word, months) in new[] { ("下个月", 1), ("下月", 1), ("这个月", 0), ("本月", 0) })
+        {
+            if (Eat(word))
+            {
+                if ((TryInteger(out var d) || TryChineseInt(out d)) && (Eat("号") || Eat("日")))
+                {
+                    spec.MonthOffset = months;
+                    spec.DayOfMonth = (int)Math.Min(d, 99);
+                    return true;
+                }
+                _pos = start;
+                return false;
+            }
+        }
         // N天后, N周后, N个星期后
         if (TryInteger(out var n) || TryChineseInt(out n))
         {

@@ -400,6 +400,17 @@ public sealed class ChatCommandParserTests
     }
 
     [Fact]
+    public void The_clock_comes_from_a_time_provider()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Now);
+
+        var followUp = Assert.IsType<ScheduleFollowUp>(ChatCommandParser.Parse("跟进 张三 下个月5号 续约", clock, Shanghai));
+
+        Assert.Equal("2026-12-05 09:00", Show(followUp.DueAt));
+        Assert.Equal("续约", followUp.Note);
+    }
+
+    [Fact]
     public void Every_intent_has_an_example_in_both_languages()
     {
         foreach (var intent in Enum.GetValues<ChatIntent>())
