@@ -132,6 +132,8 @@ public static partial class ChatCommandParser
         public string Cut(int start, int end) => ChatText.Squash(ChatText.Cut(Original, start, end));
     }
 
+    private static readonly PhoneNumbers.PhoneNumberUtil PhoneUtil = PhoneNumbers.PhoneNumberUtil.GetInstance();
+
     private sealed class Reader(Message message, DateTimeOffset now, TimeZoneInfo zone)
     {
         private readonly string _f = message.Folded;
@@ -796,11 +798,11 @@ public static partial class ChatCommandParser
                 {
                     break;
                 }
-                if (PhoneNumbers.PhoneNumberUtil.GetInstance() is var util
-                    && TryParsePhone(util, candidate, out var parsed) && util.IsValidNumber(parsed))
+                // Valid, not merely possible: "13800138000 50000" must stop before the amount.
+                if (TryParsePhone(candidate, out var parsed) && PhoneUtil.IsValidNumber(parsed))
                 {
                     end = candidateEnd;
-                    e164 = util.Format(parsed, PhoneNumbers.PhoneNumberFormat.E164);
+                    e164 = PhoneUtil.Format(parsed, PhoneNumbers.PhoneNumberFormat.E164);
                     return true;
                 }
                 if (fallback is null && !candidate.Contains(' ', StringComparison.Ordinal) && Phones.PhoneNumber.Normalize(candidate) is { } possible)
@@ -818,11 +820,11 @@ public static partial class ChatCommandParser
             return false;
         }
 
-        private static bool TryParsePhone(PhoneNumbers.PhoneNumberUtil util, string text, out PhoneNumbers.PhoneNumber parsed)
+        private static bool TryParsePhone(string text, out PhoneNumbers.PhoneNumber parsed)
         {
             try
             {
-                parsed = util.Parse(text, Phones.PhoneNumber.DefaultRegion);
+                parsed = PhoneUtil.Parse(text, Phones.PhoneNumber.DefaultRegion);
                 return true;
             }
             catch (PhoneNumbers.NumberParseException)
