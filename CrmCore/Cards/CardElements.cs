@@ -64,7 +64,9 @@ public sealed record TextBlock(string Text) : CardElement
     /// <summary>Secondary text: smaller emphasis, wrapped.</summary>
     public static TextBlock Subtle(string text) => new(text) { IsSubtle = true, Wrap = true };
 
-    internal bool IsHeading => Weight == TextWeight.Bolder || Size is TextSize.Medium or TextSize.Large or TextSize.ExtraLarge;
+    /// <summary>Bold or larger than normal: shown as a heading where a platform has only plain text and bold.</summary>
+    [JsonIgnore]
+    public bool IsHeading => Weight == TextWeight.Bolder || Size is TextSize.Medium or TextSize.Large or TextSize.ExtraLarge;
 }
 
 public sealed record Fact(string Title, string Value);
