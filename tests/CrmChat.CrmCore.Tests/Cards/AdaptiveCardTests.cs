@@ -1,4 +1,5 @@
 using CrmChat.CrmCore.Cards;
+using CrmChat.Testing;
 
 namespace CrmChat.CrmCore.Tests.Cards;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using CrmChat.CrmCore.Cards;
 
-namespace CrmChat.CrmCore.Tests.Cards;
+namespace CrmChat.Testing;
 
 /// <summary>Cards of random shape from a seed: every element and property the model has, in any combination.</summary>
 public static class RandomCards
