@@ -1,5 +1,4 @@
-using System.Text;
-using System.Text.Json;
+using CrmChat.Connectors.DingTalk.Api;
 using CrmChat.CrmCore.Cards;
 
 namespace CrmChat.Connectors.Cards;
@@ -26,41 +25,23 @@ public sealed class DingTalkCardRenderer(CardLinkSigner signer)
     public const string SourceName = "CrmChat";
 
     /// <summary>For a custom group robot or a session webhook reply.</summary>
-    public CardRendering<DingTalkRobotCardMessage> RenderRobotMessage(AdaptiveCard card, CardLinkTarget target)
+    public CardRendering<DingTalkRobotMessage> RenderRobotMessage(AdaptiveCard card, CardLinkTarget target)
     {
         var (title, text, buttons, notes) = Render(card, target);
         var message = buttons.Count == 0
-            ? new DingTalkRobotCardMessage { MsgType = "markdown", Markdown = new(title, text) }
-            : new DingTalkRobotCardMessage { MsgType = "actionCard", ActionCard = new(title, text, buttons) };
+            ? DingTalkRobotMessage.ForMarkdown(title, text)
+            : DingTalkRobotMessage.ForActionCard(title, text, buttons);
         return new(message, notes.Notes);
     }
 
     /// <summary>For the v1.0 robot APIs (msgKey / msgParam).</summary>
-    public CardRendering<DingTalkRobotTemplate> RenderRobotTemplate(AdaptiveCard card, CardLinkTarget target)
+    public CardRendering<DingTalkRobotTemplateMessage> RenderRobotTemplate(AdaptiveCard card, CardLinkTarget target)
     {
         var (title, text, buttons, notes) = Render(card, target);
-        var param = new Dictionary<string, string> { ["title"] = title, ["text"] = text };
-        string key;
-        switch (buttons.Count)
-        {
-            case 0:
-                key = "sampleMarkdown";
-                break;
-            case 1:
-                key = "sampleActionCard";
-                param["singleTitle"] = buttons[0].Title;
-                param["singleURL"] = buttons[0].ActionUrl;
-                break;
-            default:
-                key = $"sampleActionCard{buttons.Count}";
-                for (var i = 0; i < buttons.Count; i++)
-                {
-                    param[$"actionTitle{i + 1}"] = buttons[i].Title;
-                    param[$"actionURL{i + 1}"] = buttons[i].ActionUrl;
-                }
-                break;
-        }
-        return new(new DingTalkRobotTemplate(key, JsonSerializer.Serialize(param, DingTalkCardJson.Options)), notes.Notes);
+        var message = buttons.Count == 0
+            ? DingTalkRobotTemplateMessage.SampleMarkdown(title, text)
+            : DingTalkRobotTemplateMessage.SampleActionCard(title, text, buttons);
+        return new(message, notes.Notes);
     }
 
     /// <summary>For a work notification to the employee (asyncsend_v2's msg).</summary>
@@ -69,20 +50,19 @@ public sealed class DingTalkCardRenderer(CardLinkSigner signer)
         var (title, text, buttons, notes) = Render(card, target);
         if (buttons.Count == 0)
         {
-            return new(new DingTalkWorkMessage { MsgType = "markdown", Markdown = new(title, text) }, notes.Notes);
+            return new(DingTalkWorkMessage.Markdown(title, text), notes.Notes);
         }
-        var list = buttons.Select(b => new DingTalkWorkButton(b.Title, b.ActionUrl)).ToList();
-        while (list.Count > 1 && JsonSerializer.Serialize(list, DingTalkCardJson.Options).Length > DingTalkCardLimits.WorkButtonListChars)
+        while (buttons.Count > 1 && DingTalkWorkMessage.ButtonList(buttons).ToJsonString(DingTalkJson.Options).Length > DingTalkCardLimits.WorkButtonListChars)
         {
-            var dropped = list[^1];
-            list.RemoveAt(list.Count - 1);
+            var dropped = buttons[^1];
+            buttons.RemoveAt(buttons.Count - 1);
             notes.Add(RenderNoteKind.Dropped, $"button '{dropped.Title}'",
                 $"a work notification's btn_json_list takes at most {DingTalkCardLimits.WorkButtonListChars} characters of JSON");
         }
-        return new(new DingTalkWorkMessage { MsgType = "action_card", ActionCard = new(title, text, list) }, notes.Notes);
+        return new(DingTalkWorkMessage.ActionCard(title, text, buttons), notes.Notes);
     }
 
-    private (string Title, string Text, List<DingTalkCardButton> Buttons, NoteList Notes) Render(AdaptiveCard card, CardLinkTarget target)
+    private (string Title, string Text, List<DingTalkActionCardButton> Buttons, NoteList Notes) Render(AdaptiveCard card, CardLinkTarget target)
     {
         var notes = new NoteList();
         var flat = FlatCard.From(card, notes);
@@ -118,9 +98,9 @@ public sealed class DingTalkCardRenderer(CardLinkSigner signer)
         return blocks.Count == 0 ? SourceName : string.Join("\n\n", blocks);
     }
 
-    private List<DingTalkCardButton> Buttons(AdaptiveCard card, CardLinkTarget target, NoteList notes)
+    private List<DingTalkActionCardButton> Buttons(AdaptiveCard card, CardLinkTarget target, NoteList notes)
     {
-        var buttons = new List<DingTalkCardButton>();
+        var buttons = new List<DingTalkActionCardButton>();
         var expiry = target.ExpiresAt ?? signer.DefaultExpiry();
         foreach (var action in card.AllActions())
         {

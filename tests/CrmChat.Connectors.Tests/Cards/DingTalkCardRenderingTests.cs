@@ -5,8 +5,8 @@ using CrmChat.CrmCore.Cards;
 namespace CrmChat.Connectors.Tests.Cards;
 
 /// <summary>
-/// DingTalk has no Sandbox yet: these pin the JSON shapes and field names from DingTalk's
-/// robot message and work notification documentation.
+/// These pin the JSON shapes and field names from DingTalk's robot message and work notification
+/// documentation; <see cref="DingTalkCardSandboxTests"/> sends the same renderings to the Sandbox.
 /// </summary>
 public sealed class DingTalkCardRenderingTests
 {
@@ -123,7 +123,7 @@ public sealed class DingTalkCardRenderingTests
 
         var rendering = _renderer.RenderRobotMessage(card, Target);
 
-        Assert.Equal("一二三四五六七八九十一二三四五六七八九…", rendering.Message.ActionCard!.Btns[0].Title);
+        Assert.Equal("一二三四五六七八九十一二三四五六七八九…", rendering.Message.ActionCard!.Btns![0].Title);
         Assert.Contains(rendering.Notes, n => n.Kind == RenderNoteKind.Truncated);
     }
 
