@@ -34,7 +34,12 @@ public sealed class CardOptionsValidator : IValidateOptions<CardOptions>
     public ValidateOptionsResult Validate(string? name, CardOptions options)
     {
         var failures = new List<string>();
-        if (Encoding.UTF8.GetByteCount(options.LinkSecret) < CardOptions.MinSecretBytes)
+        if (options.LinkSecret.StartsWith("(set ", StringComparison.Ordinal))
+        {
+            failures.Add("Cards:LinkSecret is still the placeholder from appsettings.Production.example.json: " +
+                "set Cards__LinkSecret in the environment (e.g. `openssl rand -base64 48`).");
+        }
+        else if (Encoding.UTF8.GetByteCount(options.LinkSecret) < CardOptions.MinSecretBytes)
         {
             failures.Add($"Cards:LinkSecret must be at least {CardOptions.MinSecretBytes} bytes (e.g. `openssl rand -base64 48`), " +
                 "the same on every instance and kept across restarts: card links sent to chats are signed with it.");
