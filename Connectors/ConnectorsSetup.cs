@@ -1,3 +1,4 @@
+using CrmChat.Connectors.Cards;
 using CrmChat.Connectors.DingTalk;
 using CrmChat.Connectors.WeCom;
 using CrmChat.CrmCore.Contacts;
@@ -8,11 +9,15 @@ namespace CrmChat.Connectors;
 
 public static class ConnectorsSetup
 {
-    /// <summary>The platforms: WeCom's API client, its tag writer and its full sync; DingTalk's API client and receivers.</summary>
+    /// <summary>
+    /// The platforms: WeCom's API client, its tag writer and its full sync; DingTalk's API client
+    /// and receivers; the card renderers and their link signer (Cards:LinkSecret, Cards:PublicBaseUrl).
+    /// </summary>
     public static IHostApplicationBuilder AddConnectors(this IHostApplicationBuilder builder)
     {
         builder.AddWeComClient();
         builder.AddDingTalkClient();
+        builder.AddCardRendering();
         builder.Services.AddScoped<IPlatformTagWriter, WeComTagWriter>();
         builder.Services.AddScoped<WeComFullSync>();
         return builder;

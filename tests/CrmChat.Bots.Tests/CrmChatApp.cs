@@ -9,12 +9,17 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace CrmChat.Bots.Tests;
 
-/// <summary>The real Bots host on a chosen database and settings; nothing swapped out.</summary>
+/// <summary>
+/// The real Bots host on a chosen database and settings; nothing swapped out. It gets a test
+/// Cards:LinkSecret and Cards:PublicBaseUrl (which the settings may override) unless
+/// <paramref name="cardSettings"/> is false.
+/// </summary>
 public sealed class CrmChatApp(
     IEnumerable<KeyValuePair<string, string?>> settings,
     string environment = "Production",
     Action<IServiceCollection>? services = null,
-    FakeTimeProvider? clock = null)
+    FakeTimeProvider? clock = null,
+    bool cardSettings = true)
     : WebApplicationFactory<Program>
 {
     /// <summary>The clock the host runs on when the test gave one.</summary>
@@ -25,6 +30,8 @@ public sealed class CrmChatApp(
 
     public const string AdminToken = "test-admin-token-0123456789";
     public const string RepToken = "test-rep-token-0123456789ab";
+
+    public const string CardLinkSecret = "test-only-card-link-secret-0123456789abcdef";
 
     public static CrmChatApp On(TestDatabase database, params (string Key, string? Value)[] extra) =>
         On(database, null, extra);
@@ -45,6 +52,12 @@ public sealed class CrmChatApp(
         builder.UseEnvironment(environment);
         // Test output stays readable; tests that look at logs read the captured lines.
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        if (cardSettings)
+        {
+            // Before the test's own settings, so a test can override them.
+            builder.UseSetting("Cards:LinkSecret", CardLinkSecret);
+            builder.UseSetting("Cards:PublicBaseUrl", "http://localhost/");
+        }
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);

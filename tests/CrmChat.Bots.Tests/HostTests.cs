@@ -61,6 +61,10 @@ public sealed class HostTests
     [InlineData("Database:Provider", "Oracle")]
     [InlineData("Database:MigrateOnStart", "sometimes")]
     [InlineData("Api:Tokens:0:Token", "short")]
+    [InlineData("Cards:LinkSecret", "")]
+    [InlineData("Cards:LinkSecret", "short-secret")]
+    [InlineData("Cards:LinkSecret", "(set Cards__LinkSecret in the environment)")]
+    [InlineData("Cards:PublicBaseUrl", "crm.example.com")]
     public async Task A_malformed_setting_stops_start_up_and_names_the_key(string key, string value)
     {
         await using var app = new CrmChatApp([.. CrmChatApp.DefaultTokens(), new(key, value), new("Database:DataFolder", Path.GetTempPath())]);
@@ -68,6 +72,15 @@ public sealed class HostTests
         Assert.NotNull(error);
         var messages = string.Join(" | ", Flatten(error));
         Assert.Contains(key, messages, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Production_without_card_settings_stops_start_up_naming_Cards_LinkSecret()
+    {
+        await using var app = new CrmChatApp([.. CrmChatApp.DefaultTokens(), new("Database:DataFolder", Path.GetTempPath())], cardSettings: false);
+        var messages = string.Join(" | ", Flatten(Record.Exception(() => app.CreateClient())!));
+        Assert.Contains("Cards:LinkSecret", messages, StringComparison.Ordinal);
+        Assert.Contains("Cards:PublicBaseUrl", messages, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -23,12 +23,33 @@ public sealed record DingTalkWorkMessage(JsonObject Msg)
             ["action_card"] = new JsonObject { ["title"] = title, ["markdown"] = markdown, ["single_title"] = singleTitle, ["single_url"] = singleUrl },
         });
 
+    /// <summary>An action card whose buttons each open their own link (btn_json_list), stacked unless side by side.</summary>
+    public static DingTalkWorkMessage ActionCard(string title, string markdown, IReadOnlyList<DingTalkActionCardButton> buttons, bool sideBySide = false) =>
+        new(new JsonObject
+        {
+            ["msgtype"] = "action_card",
+            ["action_card"] = new JsonObject
+            {
+                ["title"] = title,
+                ["markdown"] = markdown,
+                ["btn_json_list"] = ButtonList(buttons),
+                ["btn_orientation"] = sideBySide ? "1" : "0",
+            },
+        });
+
+    /// <summary>btn_json_list as sent: oapi spells a button's link action_url, where robots say actionURL.</summary>
+    public static JsonArray ButtonList(IEnumerable<DingTalkActionCardButton> buttons) =>
+        new([.. buttons.Select(b => (JsonNode)new JsonObject { ["title"] = b.Title, ["action_url"] = b.ActionUrl })]);
+
     public static DingTalkWorkMessage Link(string title, string text, string messageUrl, string picUrl) =>
         new(new JsonObject
         {
             ["msgtype"] = "link",
             ["link"] = new JsonObject { ["title"] = title, ["text"] = text, ["messageUrl"] = messageUrl, ["picUrl"] = picUrl },
         });
+
+    /// <summary>The msg as DingTalk receives it.</summary>
+    public string ToJson() => Msg.ToJsonString(DingTalkJson.Options);
 }
 
 /// <summary>A member of the corp, from topapi/v2/user/get.</summary>

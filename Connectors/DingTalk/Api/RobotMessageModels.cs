@@ -31,9 +31,9 @@ public sealed record DingTalkActionCard
     public string? SingleTitle { get; init; }
     [JsonPropertyName("singleURL")]
     public string? SingleUrl { get; init; }
+    public IReadOnlyList<DingTalkActionCardButton>? Btns { get; init; }
     /// <summary>"0" buttons stacked, "1" side by side.</summary>
     public string? BtnOrientation { get; init; }
-    public IReadOnlyList<DingTalkActionCardButton>? Btns { get; init; }
 }
 
 public sealed record DingTalkFeedCardLink(
@@ -78,6 +78,9 @@ public sealed record DingTalkRobotMessage
     public static DingTalkRobotMessage ForFeedCard(IReadOnlyList<DingTalkFeedCardLink> links, string? msgUuid = null) =>
         new() { MsgType = "feedCard", FeedCard = new(links), MsgUuid = msgUuid };
 
+    /// <summary>The body as DingTalk receives it (before the client adds a msgUuid).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, DingTalkJson.Options);
+
     /// <summary>Refuses a message DingTalk would refuse, before it costs one of the robot's 20 a minute.</summary>
     public void Validate()
     {
@@ -114,6 +117,30 @@ public sealed record DingTalkRobotTemplateMessage(string MsgKey, string MsgParam
 
     public static DingTalkRobotTemplateMessage SampleActionCard(string title, string text, string singleTitle, string singleUrl) =>
         New("sampleActionCard", new Dictionary<string, string> { ["title"] = title, ["text"] = text, ["singleTitle"] = singleTitle, ["singleURL"] = singleUrl });
+
+    /// <summary>
+    /// One button as sampleActionCard, 2 to 5 stacked buttons as sampleActionCard2..5
+    /// (actionTitleN / actionURLN); buttons open links, they do not call back.
+    /// </summary>
+    public static DingTalkRobotTemplateMessage SampleActionCard(string title, string text, IReadOnlyList<DingTalkActionCardButton> buttons)
+    {
+        ArgumentNullException.ThrowIfNull(buttons);
+        switch (buttons.Count)
+        {
+            case 1:
+                return SampleActionCard(title, text, buttons[0].Title, buttons[0].ActionUrl);
+            case >= 2 and <= 5:
+                var param = new Dictionary<string, string> { ["title"] = title, ["text"] = text };
+                for (var i = 0; i < buttons.Count; i++)
+                {
+                    param[$"actionTitle{i + 1}"] = buttons[i].Title;
+                    param[$"actionURL{i + 1}"] = buttons[i].ActionUrl;
+                }
+                return New($"sampleActionCard{buttons.Count}", param);
+            default:
+                throw new ArgumentException($"DingTalk's action card templates take 1 to 5 buttons, not {buttons.Count}.", nameof(buttons));
+        }
+    }
 
     private static DingTalkRobotTemplateMessage New(string key, object param) =>
         new(key, JsonSerializer.Serialize(param, param.GetType(), DingTalkJson.Options));
