@@ -25,6 +25,7 @@ app.MapCustomersApi();
 app.MapInboxApi();
 app.MapSyncApi();
 app.MapSandboxWhenEnabled();
+app.MapBenchEndpointsWhenEnabled();
 app.PrintDevelopmentToken();
 await app.RunAsync();
 
