@@ -39,6 +39,8 @@ public sealed class BenchDatabase
         if (provider.Equals("postgres", StringComparison.OrdinalIgnoreCase) || provider.Equals("postgresql", StringComparison.OrdinalIgnoreCase))
         {
             var database = "crmchat_bench_" + name.Replace('-', '_');
+            // Pooled connections to a database dropped WITH (FORCE) are dead.
+            NpgsqlConnection.ClearAllPools();
             await using (var admin = new NpgsqlConnection(PostgresServer + ";Database=postgres"))
             {
                 await admin.OpenAsync();

@@ -28,6 +28,12 @@ public static class IngestBench
             ["Bench:BareEndpoint"] = "true",
             ["Inbox:ProcessorEnabled"] = processor ? "true" : "false",
         };
+        // Extra host settings for experiments: --host "Key:A=1;Key:B=2".
+        foreach (var pair in args.String("host", "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            settings[pair[..eq]] = pair[(eq + 1)..];
+        }
         await using var host = await BotsHost.StartAsync(args.String("bots"), database, settings, args.String("log", $"/tmp/crmchat-bench-{provider}.log"));
         await Task.Delay(TimeSpan.FromSeconds(smoke ? 1 : 3));
         var idle = host.Memory().Rss;
@@ -59,19 +65,25 @@ public static class IngestBench
         var bare = new List<double>();
         var ingest = new List<double>();
         var ratios = new List<double>();
+        var bareCpu = new List<double>();
+        var ingestCpu = new List<double>();
         for (var round = 0; round < rounds; round++)
         {
+            var cpu0 = Machine.CpuSeconds(host.Pid);
             var b = await load.ClosedLoopAsync(Cycle(requests, 400_000), "/bench/bare", connections, seconds);
+            var cpu1 = Machine.CpuSeconds(host.Pid);
             if (b.Failed > 0)
             {
                 throw new BenchFailedException($"{bench}: {b.Failed} bare requests failed");
             }
             var i = await IngestClosed(seconds);
-            bare.Add(b.PerSecond);
+            var cpu2 = Machine.CpuSeconds(host.Pid);
+            bareCpu.Add((cpu1 - cpu0) * 1e6 / b.Ok);
+            ingestCpu.Add((cpu2 - cpu1) * 1e6 / i.Ok);            bare.Add(b.PerSecond);
             ingest.Add(i.PerSecond);
             ratios.Add(i.PerSecond / b.PerSecond);
             Report.Note(bench, string.Create(CultureInfo.InvariantCulture,
-                $"round {round + 1}: bare {b.PerSecond:0} req/s, ingest {i.PerSecond:0} req/s ({i.Ok} ok, {i.Failed} failed), ratio {i.PerSecond / b.PerSecond:P1}, load {Machine.LoadAverage()}"));
+                $"round {round + 1}: bare {b.PerSecond:0} req/s, ingest {i.PerSecond:0} req/s ({i.Ok} ok, {i.Failed} failed), ratio {i.PerSecond / b.PerSecond:P1}, host CPU/request bare {bareCpu[^1]:0} us ingest {ingestCpu[^1]:0} us, load {Machine.LoadAverage()}"));
             if (cursor >= requests.Count)
             {
                 Report.Note(bench, "ran out of distinct callbacks: generate more (--count) for longer rounds");
@@ -82,6 +94,8 @@ public static class IngestBench
         Report.Figure(bench, "bare Kestrel max (median of rounds)", bareMax, "req/s", $"{connections} connections, closed loop");
         Report.Figure(bench, "ingest max (median of rounds)", ingestMax, "req/s", $"{connections} connections, closed loop");
         Report.Figure(bench, "ingest / bare (median of per-round ratios)", Median(ratios) * 100, "%", "target >= 25%");
+        Report.Figure(bench, "host CPU per bare request", Median(bareCpu), "us", "user+sys of the host process, less sensitive to machine load");
+        Report.Figure(bench, "host CPU per ingest request", Median(ingestCpu), "us");
 
         var rate = Math.Max(10, ingestMax / 2);
         var open = await load.OpenLoopAsync(Next(requests.Count - cursor), null, rate, latencySeconds);

@@ -42,6 +42,15 @@ public static class Machine
         }
     }
 
+    /// <summary>User + system CPU seconds a process has used so far (/proc/PID/stat, 100 ticks a second).</summary>
+    public static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
     /// <summary>VmRSS and VmHWM (peak) of a process, in MiB, from /proc.</summary>
     public static (double Rss, double Peak) Memory(int pid)
     {
