@@ -17,6 +17,7 @@ public class CallbackCryptoBenchmarks
     private const string Timestamp = "1777622400";
     private const string Nonce = "n12345";
     private readonly CallbackCrypto _crypto = new(BotsHost.Token, BotsHost.EncodingAesKey, BotsHost.CorpId);
+    private readonly Baseline.CallbackCryptoBefore _before = new(BotsHost.Token, BotsHost.EncodingAesKey, BotsHost.CorpId);
     private string _message = "";
     private string _encrypted = "";
     private string _signature = "";
@@ -36,6 +37,12 @@ public class CallbackCryptoBenchmarks
 
     [Benchmark]
     public (string, string) EncryptSign() => _crypto.Seal(_message, Timestamp, Nonce);
+
+    [Benchmark]
+    public string DecryptVerifyBefore() => _before.Open(_signature, Timestamp, Nonce, _encrypted);
+
+    [Benchmark]
+    public (string, string) EncryptSignBefore() => _before.Seal(_message, Timestamp, Nonce);
 }
 
 /// <summary>BenchmarkDotNet for CallbackCrypto, then the official Node package timed in the same run.</summary>
@@ -63,11 +70,14 @@ public static class CryptoBench
             var size = (int)report.BenchmarkCase.Parameters["Size"];
             var ns = report.ResultStatistics!.Median;
             var bytes = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase) ?? 0;
-            var output = OutputBytes(method, size);
-            var name = $"{method} {size / 1024} KiB";
-            Report.Figure("crypto", $"{name}: CallbackCrypto", ns / 1000, "us/op", $"{1e9 / ns:0} ops/s");
-            Report.Figure("crypto", $"{name}: allocated", bytes, "B/op", $"output strings ~{output} B, overhead {bytes - output} B");
-            if (node.TryGetValue((method, size), out var nodeNs))
+            var before = method.EndsWith("Before", StringComparison.Ordinal);
+            var op = before ? method[..^"Before".Length] : method;
+            var output = OutputBytes(op, size);
+            var name = $"{op} {size / 1024} KiB";
+            var who = before ? "CallbackCrypto before this work" : "CallbackCrypto";
+            Report.Figure("crypto", $"{name}: {who}", ns / 1000, "us/op", $"{1e9 / ns:0} ops/s");
+            Report.Figure("crypto", $"{name}: {(before ? "before, " : "")}allocated", bytes, "B/op", $"output strings ~{output} B, overhead {bytes - output} B");
+            if (!before && node.TryGetValue((method, size), out var nodeNs))
             {
                 Report.Figure("crypto", $"{name}: @wecom/crypto (Node)", nodeNs / 1000, "us/op", $"{1e9 / nodeNs:0} ops/s");
                 Report.Figure("crypto", $"{name}: .NET / Node throughput", nodeNs / ns, "x", "target >= 2x");
