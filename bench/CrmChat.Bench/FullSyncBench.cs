@@ -28,6 +28,8 @@ public static class FullSyncBench
         var idle = host.Memory().Rss;
         using var api = SandboxWorld.AdminClient(host);
 
+        var hostCpu = Machine.CpuSeconds(host.Pid);
+        var sandboxCpu = Machine.CpuSeconds(Environment.ProcessId);
         var clock = Stopwatch.StartNew();
         using (var start = await api.PostAsync("api/sync/wecom", null))
         {
@@ -54,6 +56,8 @@ public static class FullSyncBench
             }
         }
         var seconds = clock.Elapsed.TotalSeconds;
+        hostCpu = Machine.CpuSeconds(host.Pid) - hostCpu;
+        sandboxCpu = Machine.CpuSeconds(Environment.ProcessId) - sandboxCpu;
         if (status.GetProperty("lastError").ValueKind == JsonValueKind.String || status.GetProperty("finishedAt").ValueKind == JsonValueKind.Null)
         {
             throw new BenchFailedException($"{bench}: the sync failed: {status}");
@@ -66,6 +70,8 @@ public static class FullSyncBench
         Report.Figure(bench, $"full sync of {counts.Customers:N0} customers / {members} members", seconds, "s",
             $"{counts.Relations:N0} follow relations, load {Machine.LoadAverage()}");
         Report.Figure(bench, "customers per second", counts.Customers / seconds, "customers/s", "target >= 2,000");
+        Report.Figure(bench, "host CPU during the sync", hostCpu, "s", "user+sys of the Bots process");
+        Report.Figure(bench, "Sandbox CPU during the sync", sandboxCpu, "s", "user+sys of the bench process hosting the Sandbox");
         Report.Figure(bench, "host RSS before the sync", idle, "MiB");
         Report.Figure(bench, "host peak RSS (VmHWM)", peak, "MiB", "target <= 400 MiB");
         Report.Note(bench, string.Create(CultureInfo.InvariantCulture, $"customers in the CRM afterwards: {stored}"));
