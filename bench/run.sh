@@ -67,7 +67,7 @@ run() { # name, then the tool's arguments
 wants() { [[ ",$only," == *",$1,"* ]]; }
 
 if wants ingest; then
-  count=60000; [ -n "$smoke" ] && count=6000
+  count=160000; [ -n "$smoke" ] && count=8000
   "${tool[@]}" gen-callbacks --count "$count" --out "$out/callbacks.txt" || failed+=("gen-callbacks")
   for p in sqlite postgres; do
     run "ingest/$p" ingest --provider "$p" --bots "$bots" --requests "$out/callbacks.txt" --log "$out/host-ingest-$p.log"
@@ -96,7 +96,8 @@ import json, sys
 for line in open(sys.argv[1]):
     r = json.loads(line)
     note = f"  ({r['note']})" if r.get("note") else ""
-    print(f"{r['bench']:<18} {r['name']:<46} {r['value']:>12.4g} {r['unit']:<12} load {r['load']}{note}")
+    value = "n/a" if r["value"] is None else f"{r['value']:.4g}"
+    print(f"{r['bench']:<18} {r['name']:<46} {value:>12} {r['unit']:<12} load {r['load']}{note}")
 PY
 if [ ${#failed[@]} -gt 0 ]; then
   echo "BENCHMARKS FAILED: ${failed[*]}"

@@ -49,9 +49,11 @@ public static class IngestBench
             var slice = requests.Skip(cursor).Take(n).ToList();
             return slice;
         }
+        // A quarter of the callbacks are kept for the latency run, whatever the rounds use up.
+        var reserve = requests.Count / 4;
         async Task<LoadResult> IngestClosed(TimeSpan duration)
         {
-            var result = await load.ClosedLoopAsync(Next(requests.Count - cursor), null, connections, duration);
+            var result = await load.ClosedLoopAsync(Next(Math.Max(0, requests.Count - reserve - cursor)), null, connections, duration);
             cursor += result.Sent;
             accepted += result.Ok;
             failedIngest += result.Failed;
@@ -84,7 +86,7 @@ public static class IngestBench
             ratios.Add(i.PerSecond / b.PerSecond);
             Report.Note(bench, string.Create(CultureInfo.InvariantCulture,
                 $"round {round + 1}: bare {b.PerSecond:0} req/s, ingest {i.PerSecond:0} req/s ({i.Ok} ok, {i.Failed} failed), ratio {i.PerSecond / b.PerSecond:P1}, host CPU/request bare {bareCpu[^1]:0} us ingest {ingestCpu[^1]:0} us, load {Machine.LoadAverage()}"));
-            if (cursor >= requests.Count)
+            if (cursor >= requests.Count - reserve)
             {
                 Report.Note(bench, "ran out of distinct callbacks: generate more (--count) for longer rounds");
             }
@@ -102,6 +104,10 @@ public static class IngestBench
         cursor += open.Sent;
         accepted += open.Ok;
         failedIngest += open.Failed;
+        if (open.Sent == 0)
+        {
+            throw new BenchFailedException($"{bench}: no callbacks left for the latency run; generate more");
+        }
         var half = $"open loop at {rate:0} req/s = 50% of ingest max, {open.Sent} requests";
         Report.Figure(bench, "ingest p50 at half max", open.Percentile(50), "ms", half);
         Report.Figure(bench, "ingest p99 at half max", open.Percentile(99), "ms", "target <= 50 ms");

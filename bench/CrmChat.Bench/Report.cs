@@ -19,7 +19,7 @@ public static class Report
         Console.WriteLine(note is null ? line : $"{line}   ({note})");
         if (_file is not null)
         {
-            var json = JsonSerializer.Serialize(new { bench, name, value, unit, note, load = Machine.LoadAverage() });
+            var json = JsonSerializer.Serialize(new { bench, name, value = double.IsFinite(value) ? value : (double?)null, unit, note, load = Machine.LoadAverage() });
             File.AppendAllText(_file, json + Environment.NewLine);
         }
     }
