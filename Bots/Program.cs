@@ -19,6 +19,7 @@ app.UseAuthorization();
 app.MapWebhooks();
 app.MapApi();
 app.MapSandboxWhenEnabled();
+app.MapBenchEndpointsWhenEnabled();
 app.PrintDevelopmentToken();
 await app.RunAsync();
 

@@ -61,7 +61,8 @@ public static class WeComWebhookApi
         string? timestamp,
         string? nonce,
         IOptions<WeComOptions> options,
-        InboxStore inbox,
+        WeComReceiverHolder receiver,
+        InboxWriter inbox,
         InboxSignal signal,
         ILoggerFactory loggers)
     {
@@ -80,7 +81,7 @@ public static class WeComWebhookApi
         WeComCallbackMessage message;
         try
         {
-            message = new WeComCallbackReceiver(settings).Open(signature, timestamp, nonce, body);
+            message = receiver.Receiver.Open(signature, timestamp, nonce, body);
         }
         catch (CallbackCryptoException ex)
         {

@@ -14,6 +14,17 @@ internal static class WeComWebhookSetup
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WeComOptions>, WeComOptionsValidator>());
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddScoped<InboxStore>();
+        builder.Services.TryAddSingleton<InboxWriter>();
+        // One receiver for the process: the key is decoded once, not on every callback.
+        builder.Services.TryAddSingleton(sp => new WeComReceiverHolder(sp.GetRequiredService<IOptions<WeComOptions>>().Value));
         return builder;
     }
+}
+
+/// <summary>The configured receiver, built on first use (the options may leave callbacks unconfigured).</summary>
+internal sealed class WeComReceiverHolder(WeComOptions options)
+{
+    private readonly Lazy<WeComCallbackReceiver> _receiver = new(() => new WeComCallbackReceiver(options));
+
+    public WeComCallbackReceiver Receiver => _receiver.Value;
 }

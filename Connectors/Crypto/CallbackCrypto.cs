@@ -1,4 +1,7 @@
+using System.Buffers;
+using System.Collections.Concurrent;
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -32,7 +35,11 @@ public sealed class CallbackCrypto
     private readonly byte[] _key;
     private readonly byte[] _receiverId;
     private readonly string _token;
-    private readonly Func<int, byte[]> _random;
+    private readonly Func<int, byte[]>? _random;
+    private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
+    // AES objects with the key set, reused: instance one-shots are not documented thread-safe,
+    // so each call borrows one that no other thread holds.
+    private readonly ConcurrentBag<Aes> _aes = [];
 
     /// <param name="token">The callback token used in signatures.</param>
     /// <param name="encodingAesKey">The 43-character key from the platform's console.</param>
@@ -43,7 +50,7 @@ public sealed class CallbackCrypto
         _key = DecodeKey(encodingAesKey);
         _token = token;
         _receiverId = Encoding.UTF8.GetBytes(receiverId);
-        _random = random ?? RandomNumberGenerator.GetBytes;
+        _random = random;
     }
 
     public static byte[] DecodeKey(string encodingAesKey)
@@ -68,14 +75,42 @@ public sealed class CallbackCrypto
     /// <summary>Lowercase hex SHA1 over the four values sorted ordinally.</summary>
     public static string Sign(string token, string timestamp, string nonce, string encrypted)
     {
-        string[] parts = [token, timestamp, nonce, encrypted];
-        Array.Sort(parts, StringComparer.Ordinal);
-        var text = string.Concat(parts);
-        var bytes = Encoding.UTF8.GetBytes(text);
-        return Convert.ToHexStringLower(SHA1.HashData(bytes));
+        Span<char> hex = stackalloc char[SignatureLength];
+        SignInto(token, timestamp, nonce, encrypted, hex);
+        return new string(hex);
     }
 
     public string Sign(string timestamp, string nonce, string encrypted) => Sign(_token, timestamp, nonce, encrypted);
+
+    private const int SignatureLength = 40;
+
+    /// <summary>The signature as lowercase hex into <paramref name="hex"/>, with no allocation beyond a pooled buffer.</summary>
+    private static void SignInto(string token, string timestamp, string nonce, string encrypted, Span<char> hex)
+    {
+        string[] parts = [token, timestamp, nonce, encrypted];
+        Array.Sort(parts, StringComparer.Ordinal);
+        var length = 0;
+        foreach (var part in parts)
+        {
+            length += Encoding.UTF8.GetMaxByteCount(part.Length);
+        }
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var written = 0;
+            foreach (var part in parts)
+            {
+                written += Encoding.UTF8.GetBytes(part, buffer.AsSpan(written));
+            }
+            Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
+            SHA1.HashData(buffer.AsSpan(0, written), hash);
+            Convert.TryToHexStringLower(hash, hex, out _);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 
     /// <summary>Checks a signature in constant time.</summary>
     public bool VerifySignature(string? signature, string timestamp, string nonce, string encrypted)
@@ -84,9 +119,13 @@ public sealed class CallbackCrypto
         {
             return false;
         }
-        var expected = Encoding.ASCII.GetBytes(Sign(timestamp, nonce, encrypted));
-        var presented = Encoding.ASCII.GetBytes(signature.ToLowerInvariant());
-        return CryptographicOperations.FixedTimeEquals(expected, presented);
+        Span<char> expected = stackalloc char[SignatureLength];
+        SignInto(_token, timestamp, nonce, encrypted, expected);
+        Span<char> presented = stackalloc char[SignatureLength];
+        // A signature of another length can never match; compare anyway so the time does not depend on it.
+        var usable = signature.Length == SignatureLength;
+        signature.AsSpan(0, Math.Min(signature.Length, SignatureLength)).ToLowerInvariant(presented);
+        return CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(expected), MemoryMarshal.AsBytes(presented)) && usable;
     }
 
     /// <summary>Verifies the signature, then decrypts and checks the receiver id.</summary>
@@ -101,32 +140,58 @@ public sealed class CallbackCrypto
 
     public string Decrypt(string encrypted)
     {
-        byte[] cipher;
+        // Base64 decoding, decryption and unpadding all happen in one pooled buffer; the only
+        // allocation that stays is the message string the caller keeps.
+        var buffer = ArrayPool<byte>.Shared.Rent(encrypted.Length / 4 * 3 + 3);
         try
         {
-            cipher = Convert.FromBase64String(encrypted);
+            if (!Convert.TryFromBase64String(encrypted, buffer, out var cipherLength))
+            {
+                throw new CallbackCryptoException(CallbackCryptoError.DecryptFailed, "The ciphertext is not Base64.");
+            }
+            if (cipherLength == 0 || cipherLength % 16 != 0)
+            {
+                throw new CallbackCryptoException(CallbackCryptoError.DecryptFailed, "The ciphertext is not a whole number of AES blocks.");
+            }
+            var aes = RentAes();
+            int plainLength;
+            try
+            {
+                plainLength = aes.DecryptCbc(buffer.AsSpan(0, cipherLength), _key.AsSpan(0, 16), buffer, PaddingMode.None);
+            }
+            finally
+            {
+                _aes.Add(aes);
+            }
+            return ReadPlaintext(buffer.AsSpan(0, plainLength));
         }
-        catch (FormatException)
+        finally
         {
-            throw new CallbackCryptoException(CallbackCryptoError.DecryptFailed, "The ciphertext is not Base64.");
+            ArrayPool<byte>.Shared.Return(buffer);
         }
-        if (cipher.Length == 0 || cipher.Length % 16 != 0)
-        {
-            throw new CallbackCryptoException(CallbackCryptoError.DecryptFailed, "The ciphertext is not a whole number of AES blocks.");
-        }
+    }
 
-        using var aes = Aes.Create();
+    private Aes RentAes()
+    {
+        if (_aes.TryTake(out var aes))
+        {
+            return aes;
+        }
+        aes = Aes.Create();
         aes.Key = _key;
-        var plain = aes.DecryptCbc(cipher, _key.AsSpan(0, 16), PaddingMode.None);
+        return aes;
+    }
 
+    private string ReadPlaintext(ReadOnlySpan<byte> plain)
+    {
         int pad = plain[^1];
         // Every pad byte must hold the pad length: checking only the last one lets a
         // ciphertext cut short by a block pass as a message for another receiver.
-        if (pad is < 1 or > BlockSize || pad > plain.Length || plain.AsSpan(plain.Length - pad).ContainsAnyExcept((byte)pad))
+        if (pad is < 1 or > BlockSize || pad > plain.Length || plain[(plain.Length - pad)..].ContainsAnyExcept((byte)pad))
         {
             throw new CallbackCryptoException(CallbackCryptoError.DecryptFailed, "The padding is invalid.");
         }
-        var content = plain.AsSpan(0, plain.Length - pad);
+        var content = plain[..^pad];
         if (content.Length < 20)
         {
             throw new CallbackCryptoException(CallbackCryptoError.DecryptFailed, "The plaintext is too short.");
@@ -144,7 +209,7 @@ public sealed class CallbackCrypto
         }
         try
         {
-            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(message);
+            return StrictUtf8.GetString(message);
         }
         catch (DecoderFallbackException)
         {
@@ -154,20 +219,42 @@ public sealed class CallbackCrypto
 
     public string Encrypt(string message)
     {
-        var messageBytes = Encoding.UTF8.GetBytes(message);
-        var contentLength = 20 + messageBytes.Length + _receiverId.Length;
+        var messageLength = Encoding.UTF8.GetByteCount(message);
+        var contentLength = 20 + messageLength + _receiverId.Length;
         var pad = BlockSize - (contentLength % BlockSize);
-        var plain = new byte[contentLength + pad];
-        var random = _random(16);
-        random.AsSpan(0, 16).CopyTo(plain);
-        BinaryPrimitives.WriteUInt32BigEndian(plain.AsSpan(16, 4), (uint)messageBytes.Length);
-        messageBytes.CopyTo(plain, 20);
-        _receiverId.CopyTo(plain, 20 + messageBytes.Length);
-        plain.AsSpan(contentLength).Fill((byte)pad);
-
-        using var aes = Aes.Create();
-        aes.Key = _key;
-        return Convert.ToBase64String(aes.EncryptCbc(plain, _key.AsSpan(0, 16), PaddingMode.None));
+        var total = contentLength + pad;
+        var buffer = ArrayPool<byte>.Shared.Rent(total);
+        try
+        {
+            var plain = buffer.AsSpan(0, total);
+            if (_random is null)
+            {
+                RandomNumberGenerator.Fill(plain[..16]);
+            }
+            else
+            {
+                _random(16).AsSpan(0, 16).CopyTo(plain);
+            }
+            BinaryPrimitives.WriteUInt32BigEndian(plain.Slice(16, 4), (uint)messageLength);
+            Encoding.UTF8.GetBytes(message, plain.Slice(20, messageLength));
+            _receiverId.CopyTo(plain[(20 + messageLength)..]);
+            plain[contentLength..].Fill((byte)pad);
+            // In place: CBC encryption without padding writes exactly over what it reads.
+            var aes = RentAes();
+            try
+            {
+                aes.EncryptCbc(plain, _key.AsSpan(0, 16), plain, PaddingMode.None);
+            }
+            finally
+            {
+                _aes.Add(aes);
+            }
+            return Convert.ToBase64String(plain);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>Encrypts and signs; returns the ciphertext and its signature.</summary>

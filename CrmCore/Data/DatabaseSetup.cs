@@ -37,7 +37,7 @@ public static class DatabaseSetup
         switch (options.Provider)
         {
             case DatabaseProvider.Sqlite:
-                builder.UseSqlite(options.ConnectionString);
+                builder.UseSqlite(options.ConnectionString).AddInterceptors(SqlitePragmas.Instance);
                 break;
             case DatabaseProvider.PostgreSql:
                 builder.UseNpgsql(options.ConnectionString);

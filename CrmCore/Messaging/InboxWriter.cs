@@ -1,0 +1,147 @@
+using System.Threading.Channels;
+using CrmChat.CrmCore.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CrmChat.CrmCore.Messaging;
+
+/// <summary>
+/// Appends to the inbox with group commit: callbacks that arrive together are written in one
+/// transaction, and each caller's task completes only once that transaction is committed, so
+/// a webhook still answers only after its event is durable. One commit per request held the
+/// webhook to a few hundred a second (a disk sync per commit on PostgreSQL, writers queueing
+/// for SQLite's single write lock); one per batch lets the cost follow the load.
+/// </summary>
+public sealed class InboxWriter : IAsyncDisposable
+{
+    private const int MaxBatch = 256;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly IServiceScopeFactory _scopes;
+    private readonly TimeProvider _time;
+    private readonly Task _loop;
+
+    public InboxWriter(IServiceScopeFactory scopes, TimeProvider time)
+    {
+        _scopes = scopes;
+        _time = time;
+        _loop = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>As <see cref="InboxStore.AppendAsync"/>: Stored, or Duplicate when the dedupe key is already in the inbox.</summary>
+    public Task<InboxAppendResult> AppendAsync(
+        Platform platform, string eventType, string dedupeKey, string? orderingKey, string payload, CancellationToken ct)
+    {
+        var pending = new Pending(platform, eventType, dedupeKey, orderingKey, payload);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new InvalidOperationException("The inbox writer is shut down.");
+        }
+        // A caller that gives up stops waiting; the event is still written, and a retry finds it as a duplicate.
+        return pending.Done.Task.WaitAsync(ct);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<Pending>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+            try
+            {
+                await WriteBatchAsync(batch);
+            }
+            catch (Exception ex)
+            {
+                foreach (var p in batch)
+                {
+                    p.Done.TrySetException(ex);
+                }
+            }
+            batch.Clear();
+        }
+    }
+
+    private async Task WriteBatchAsync(List<Pending> batch)
+    {
+        await using (var scope = _scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CrmDbContext>();
+            var keys = batch.Select(p => p.DedupeKey).Distinct(StringComparer.Ordinal).ToList();
+            var stored = (await db.InboxEvents.AsNoTracking().Where(e => keys.Contains(e.DedupeKey)).Select(e => e.DedupeKey).ToListAsync())
+                .ToHashSet(StringComparer.Ordinal);
+            var now = _time.GetUtcNow();
+            var added = new List<Pending>();
+            foreach (var p in batch)
+            {
+                // Stored before, or earlier in this same batch: a duplicate either way.
+                if (!stored.Add(p.DedupeKey))
+                {
+                    p.Result = InboxAppendResult.Duplicate;
+                    continue;
+                }
+                db.InboxEvents.Add(new InboxEvent
+                {
+                    Platform = p.Platform,
+                    EventType = p.EventType,
+                    DedupeKey = p.DedupeKey,
+                    OrderingKey = p.OrderingKey,
+                    Payload = p.Payload,
+                    Status = InboxStatus.Pending,
+                    ReceivedAt = now,
+                    NextAttemptAt = now,
+                });
+                p.Result = InboxAppendResult.Stored;
+                added.Add(p);
+            }
+            try
+            {
+                if (added.Count > 0)
+                {
+                    await db.SaveChangesAsync();
+                }
+                foreach (var p in batch)
+                {
+                    p.Done.TrySetResult(p.Result);
+                }
+                return;
+            }
+            catch (DbUpdateException)
+            {
+                // Another instance stored one of these keys meanwhile: settle each on its own below.
+            }
+        }
+        foreach (var p in batch)
+        {
+            await using var scope = _scopes.CreateAsyncScope();
+            var store = new InboxStore(scope.ServiceProvider.GetRequiredService<CrmDbContext>(), _time);
+            try
+            {
+                p.Done.TrySetResult(await store.AppendAsync(p.Platform, p.EventType, p.DedupeKey, p.OrderingKey, p.Payload, CancellationToken.None));
+            }
+            catch (Exception ex)
+            {
+                p.Done.TrySetException(ex);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+    }
+
+    private sealed class Pending(Platform platform, string eventType, string dedupeKey, string? orderingKey, string payload)
+    {
+        public Platform Platform { get; } = platform;
+        public string EventType { get; } = eventType;
+        public string DedupeKey { get; } = dedupeKey;
+        public string? OrderingKey { get; } = orderingKey;
+        public string Payload { get; } = payload;
+        public InboxAppendResult Result { get; set; }
+        public TaskCompletionSource<InboxAppendResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using CrmChat.Connectors.Crypto;
+
+namespace CrmChat.Bench;
+
+/// <summary>CallbackCrypto per callback, as the webhook uses it: open (verify + decrypt) and seal (encrypt + sign).</summary>
+[MemoryDiagnoser]
+public class CallbackCryptoBenchmarks
+{
+    private const string Timestamp = "1777622400";
+    private const string Nonce = "n12345";
+    private readonly CallbackCrypto _crypto = new(BotsHost.Token, BotsHost.EncodingAesKey, BotsHost.CorpId);
+    private readonly Baseline.CallbackCryptoBefore _before = new(BotsHost.Token, BotsHost.EncodingAesKey, BotsHost.CorpId);
+    private string _message = "";
+    private string _encrypted = "";
+    private string _signature = "";
+
+    [Params(1024, 16384)]
+    public int Size { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _message = new string('x', Size);
+        (_encrypted, _signature) = _crypto.Seal(_message, Timestamp, Nonce);
+    }
+
+    [Benchmark]
+    public string DecryptVerify() => _crypto.Open(_signature, Timestamp, Nonce, _encrypted);
+
+    [Benchmark]
+    public (string, string) EncryptSign() => _crypto.Seal(_message, Timestamp, Nonce);
+
+    [Benchmark]
+    public string DecryptVerifyBefore() => _before.Open(_signature, Timestamp, Nonce, _encrypted);
+
+    [Benchmark]
+    public (string, string) EncryptSignBefore() => _before.Seal(_message, Timestamp, Nonce);
+}
+
+/// <summary>BenchmarkDotNet for CallbackCrypto, then the official Node package timed in the same run.</summary>
+public static class CryptoBench
+{
+    public static int Run(BenchArgs args)
+    {
+        Report.UseFile(args.String("results", ""));
+        var smoke = args.Smoke;
+        // In process: no child build of this project, which would take minutes on two cores.
+        var job = (smoke ? Job.Dry.WithIterationCount(3) : Job.Default.WithWarmupCount(3).WithIterationCount(10))
+            .WithToolchain(InProcessEmitToolchain.Instance);
+        var config = ManualConfig.Create(DefaultConfig.Instance).AddJob(job)
+            .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "crmchat-bench", "bdn"));
+        var summary = BenchmarkRunner.Run<CallbackCryptoBenchmarks>(config);
+        if (summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success))
+        {
+            throw new BenchFailedException("crypto: a BenchmarkDotNet case failed");
+        }
+
+        var node = NodePeer(args.String("peers"), smoke ? 0.5 : 3);
+        foreach (var report in summary.Reports)
+        {
+            var method = report.BenchmarkCase.Descriptor.WorkloadMethod.Name;
+            var size = (int)report.BenchmarkCase.Parameters["Size"];
+            var ns = report.ResultStatistics!.Median;
+            var bytes = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase) ?? 0;
+            var before = method.EndsWith("Before", StringComparison.Ordinal);
+            var op = before ? method[..^"Before".Length] : method;
+            var output = OutputBytes(op, size);
+            var name = $"{op} {size / 1024} KiB";
+            var who = before ? "CallbackCrypto before this work" : "CallbackCrypto";
+            Report.Figure("crypto", $"{name}: {who}", ns / 1000, "us/op", $"{1e9 / ns:0} ops/s");
+            Report.Figure("crypto", $"{name}: {(before ? "before, " : "")}allocated", bytes, "B/op", $"output strings ~{output} B, overhead {bytes - output} B");
+            if (!before && node.TryGetValue((method, size), out var nodeNs))
+            {
+                Report.Figure("crypto", $"{name}: @wecom/crypto (Node)", nodeNs / 1000, "us/op", $"{1e9 / nodeNs:0} ops/s");
+                Report.Figure("crypto", $"{name}: .NET / Node throughput", nodeNs / ns, "x", "target >= 2x");
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>What the caller keeps: the plaintext string, or the Base64 ciphertext and the hex signature.</summary>
+    private static long OutputBytes(string method, int size)
+    {
+        static long StringBytes(long chars) => 22 + 2 * chars + (chars % 4 == 0 ? 2 : 0);
+        if (method == nameof(CallbackCryptoBenchmarks.DecryptVerify))
+        {
+            return StringBytes(size);
+        }
+        var padded = (20 + size + BotsHost.CorpId.Length) / 32 * 32 + 32;
+        return StringBytes((padded + 2) / 3 * 4) + StringBytes(40);
+    }
+
+    private static Dictionary<(string, int), double> NodePeer(string peers, double seconds)
+    {
+        var script = Path.Combine(AppContext.BaseDirectory, "node", "wecom-crypto-bench.js");
+        var start = new ProcessStartInfo("node", [script, peers, seconds.ToString(CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(start) ?? throw new BenchFailedException("crypto: could not start node");
+        var results = new Dictionary<(string, int), double>();
+        while (process.StandardOutput.ReadLine() is { } line)
+        {
+            using var json = JsonDocument.Parse(line);
+            var root = json.RootElement;
+            results[(root.GetProperty("op").GetString()!, root.GetProperty("size").GetInt32())] = root.GetProperty("nsPerOp").GetDouble();
+        }
+        process.WaitForExit();
+        if (process.ExitCode != 0 || results.Count != 4)
+        {
+            throw new BenchFailedException($"crypto: the Node peer exited with {process.ExitCode} after {results.Count} of 4 cases");
+        }
+        return results;
+    }
+}

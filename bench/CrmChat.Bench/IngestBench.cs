@@ -1,0 +1,149 @@
+using System.Globalization;
+
+namespace CrmChat.Bench;
+
+/// <summary>
+/// Webhook ingest end to end over HTTP against the real host, beside the bare-Kestrel ceiling
+/// in the same host and the same run: max throughput (closed loop, rounds alternating bare and
+/// ingest), latency at half the ingest max (open loop), memory, and the inbox rows afterwards.
+/// </summary>
+public static class IngestBench
+{
+    public static async Task<int> RunAsync(BenchArgs args)
+    {
+        Report.UseFile(args.String("results", ""));
+        var provider = args.String("provider", "sqlite");
+        var smoke = args.Smoke;
+        var seconds = TimeSpan.FromSeconds(args.Double("seconds", smoke ? 1.5 : 6));
+        var latencySeconds = TimeSpan.FromSeconds(args.Double("latency-seconds", smoke ? 2 : 10));
+        var rounds = args.Int("rounds", smoke ? 1 : 3);
+        var connections = args.Int("connections", 32);
+        var processor = args.Flag("processor");
+        var bench = $"ingest/{provider}";
+
+        var requests = CallbackFile.Read(args.String("requests"), args.Int("max-requests", int.MaxValue));
+        var database = await BenchDatabase.CreateAsync(provider, "ingest");
+        var settings = new Dictionary<string, string>
+        {
+            ["Bench:BareEndpoint"] = "true",
+            ["Inbox:ProcessorEnabled"] = processor ? "true" : "false",
+        };
+        // Extra host settings for experiments: --host "Key:A=1;Key:B=2".
+        foreach (var pair in args.String("host", "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            settings[pair[..eq]] = pair[(eq + 1)..];
+        }
+        await using var host = await BotsHost.StartAsync(args.String("bots"), database, settings, args.String("log", $"/tmp/crmchat-bench-{provider}.log"));
+        await Task.Delay(TimeSpan.FromSeconds(smoke ? 1 : 3));
+        var idle = host.Memory().Rss;
+        Report.Figure(bench, "host idle RSS", idle, "MiB", "after start, before any request");
+        Report.Note(bench, $"processor {(processor ? "on" : "off")}, {connections} connections, {requests.Count} distinct callbacks available");
+
+        var load = new LoadGenerator(host.BaseUrl);
+        var cursor = 0;
+        var accepted = 0;
+        var failedIngest = 0;
+        IReadOnlyList<CallbackRequest> Next(int n)
+        {
+            var slice = requests.Skip(cursor).Take(n).ToList();
+            return slice;
+        }
+        // A quarter of the callbacks are kept for the latency run, whatever the rounds use up.
+        var reserve = requests.Count / 4;
+        async Task<LoadResult> IngestClosed(TimeSpan duration)
+        {
+            var result = await load.ClosedLoopAsync(Next(Math.Max(0, requests.Count - reserve - cursor)), null, connections, duration);
+            cursor += result.Sent;
+            accepted += result.Ok;
+            failedIngest += result.Failed;
+            return result;
+        }
+
+        // Warm-up: JIT, connection pools, the database's caches.
+        await load.ClosedLoopAsync(requests.Take(5000).ToList(), "/bench/bare", connections, TimeSpan.FromSeconds(1));
+        await IngestClosed(TimeSpan.FromSeconds(smoke ? 0.5 : 2));
+
+        var bare = new List<double>();
+        var ingest = new List<double>();
+        var ratios = new List<double>();
+        var bareCpu = new List<double>();
+        var ingestCpu = new List<double>();
+        for (var round = 0; round < rounds; round++)
+        {
+            var cpu0 = Machine.CpuSeconds(host.Pid);
+            var b = await load.ClosedLoopAsync(Cycle(requests, 400_000), "/bench/bare", connections, seconds);
+            var cpu1 = Machine.CpuSeconds(host.Pid);
+            if (b.Failed > 0)
+            {
+                throw new BenchFailedException($"{bench}: {b.Failed} bare requests failed");
+            }
+            var i = await IngestClosed(seconds);
+            var cpu2 = Machine.CpuSeconds(host.Pid);
+            bareCpu.Add((cpu1 - cpu0) * 1e6 / b.Ok);
+            ingestCpu.Add((cpu2 - cpu1) * 1e6 / i.Ok);            bare.Add(b.PerSecond);
+            ingest.Add(i.PerSecond);
+            ratios.Add(i.PerSecond / b.PerSecond);
+            Report.Note(bench, string.Create(CultureInfo.InvariantCulture,
+                $"round {round + 1}: bare {b.PerSecond:0} req/s, ingest {i.PerSecond:0} req/s ({i.Ok} ok, {i.Failed} failed), ratio {i.PerSecond / b.PerSecond:P1}, host CPU/request bare {bareCpu[^1]:0} us ingest {ingestCpu[^1]:0} us, load {Machine.LoadAverage()}"));
+            if (cursor >= requests.Count - reserve)
+            {
+                Report.Note(bench, "ran out of distinct callbacks: generate more (--count) for longer rounds");
+            }
+        }
+        var bareMax = Median(bare);
+        var ingestMax = Median(ingest);
+        Report.Figure(bench, "bare Kestrel max (median of rounds)", bareMax, "req/s", $"{connections} connections, closed loop");
+        Report.Figure(bench, "ingest max (median of rounds)", ingestMax, "req/s", $"{connections} connections, closed loop");
+        Report.Figure(bench, "ingest / bare (median of per-round ratios)", Median(ratios) * 100, "%", "target >= 25%");
+        Report.Figure(bench, "host CPU per bare request", Median(bareCpu), "us", "user+sys of the host process, less sensitive to machine load");
+        Report.Figure(bench, "host CPU per ingest request", Median(ingestCpu), "us");
+
+        var rate = Math.Max(10, ingestMax / 2);
+        var open = await load.OpenLoopAsync(Next(requests.Count - cursor), null, rate, latencySeconds);
+        cursor += open.Sent;
+        accepted += open.Ok;
+        failedIngest += open.Failed;
+        if (open.Sent == 0)
+        {
+            throw new BenchFailedException($"{bench}: no callbacks left for the latency run; generate more");
+        }
+        var half = $"open loop at {rate:0} req/s = 50% of ingest max, {open.Sent} requests";
+        Report.Figure(bench, "ingest p50 at half max", open.Percentile(50), "ms", half);
+        Report.Figure(bench, "ingest p99 at half max", open.Percentile(99), "ms", "target <= 50 ms");
+        Report.Figure(bench, "ingest p99.9 at half max", open.Percentile(99.9), "ms");
+        Report.Figure(bench, "ingest achieved rate at half max", open.PerSecond, "req/s");
+        var peak = host.Memory().Peak;
+        Report.Figure(bench, "host peak RSS under ingest", peak, "MiB", "target <= 300 MiB");
+
+        var rows = await database.ScalarAsync("SELECT COUNT(*) FROM \"Inbox\"");
+        var distinct = await database.ScalarAsync("SELECT COUNT(DISTINCT \"DedupeKey\") FROM \"Inbox\"");
+        Report.Figure(bench, "callbacks answered 200", accepted, "requests");
+        Report.Figure(bench, "callbacks failed (non-200 or error)", failedIngest, "requests");
+        Report.Figure(bench, "inbox rows afterwards", rows, "rows", $"{distinct} distinct dedupe keys");
+        // Every request was distinct: each 200 must be one row. A failed request may or may not have stored.
+        var lost = Math.Max(0, accepted - rows);
+        var doubled = rows - distinct;
+        var extra = rows - accepted;
+        if (lost > 0 || doubled > 0 || extra > failedIngest)
+        {
+            throw new BenchFailedException($"{bench}: {accepted} accepted but {rows} rows ({distinct} distinct): lost {lost}, doubled {doubled}");
+        }
+        if (failedIngest > 0)
+        {
+            throw new BenchFailedException($"{bench}: {failedIngest} callbacks were not answered 200");
+        }
+        Report.Note(bench, "inbox check: every accepted callback stored exactly once");
+        return 0;
+    }
+
+    /// <summary>The bare endpoint ignores the body: the same requests can go round again.</summary>
+    private static List<CallbackRequest> Cycle(List<CallbackRequest> requests, int count) =>
+        Enumerable.Range(0, count).Select(i => requests[i % requests.Count]).ToList();
+
+    public static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+}
