@@ -27,7 +27,7 @@ public static class DingTalkWebhookApi
     }
 
     private static async Task<IResult> ReceiveRobotAsync(
-        HttpContext http, IOptions<DingTalkOptions> options, IServiceProvider services, InboxStore inbox, InboxSignal signal, ILoggerFactory loggers)
+        HttpContext http, IOptions<DingTalkOptions> options, IServiceProvider services, InboxWriter inbox, InboxSignal signal, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(LogCategory);
         if (options.Value.AppSecret.Length == 0)
@@ -58,7 +58,7 @@ public static class DingTalkWebhookApi
     }
 
     private static async Task<IResult> ReceiveEventAsync(
-        HttpContext http, IOptions<DingTalkOptions> options, IServiceProvider services, InboxStore inbox, InboxSignal signal, ILoggerFactory loggers)
+        HttpContext http, IOptions<DingTalkOptions> options, IServiceProvider services, InboxWriter inbox, InboxSignal signal, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(LogCategory);
         if (!options.Value.EventsConfigured)

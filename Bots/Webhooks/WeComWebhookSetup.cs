@@ -13,7 +13,6 @@ internal static class WeComWebhookSetup
         builder.Services.AddOptions<WeComOptions>().BindConfiguration(WeComOptions.Section).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WeComOptions>, WeComOptionsValidator>());
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddScoped<InboxStore>();
         builder.Services.TryAddSingleton<InboxWriter>();
         // One receiver for the process: the key is decoded once, not on every callback.
         builder.Services.TryAddSingleton(sp => new WeComReceiverHolder(sp.GetRequiredService<IOptions<WeComOptions>>().Value));
