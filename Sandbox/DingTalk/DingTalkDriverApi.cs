@@ -1,12 +1,10 @@
-using System.Reflection;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using CrmChat.Sandbox.WeCom;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using static CrmChat.Sandbox.SandboxDriver;
 
 namespace CrmChat.Sandbox.DingTalk;
 
@@ -17,23 +15,6 @@ namespace CrmChat.Sandbox.DingTalk;
 /// </summary>
 public static class DingTalkDriverApi
 {
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = new DriverNaming(),
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        RespectNullableAnnotations = true,
-    };
-
-    /// <summary>snake_case, with DingTalk's own userid / unionid spelling.</summary>
-    private sealed class DriverNaming : JsonNamingPolicy
-    {
-        public override string ConvertName(string name) =>
-            SnakeCaseLower.ConvertName(name).Replace("user_id", "userid", StringComparison.Ordinal).Replace("union_id", "unionid", StringComparison.Ordinal);
-    }
-
-    private static readonly NullabilityInfoContext Nullability = new();
-
     public sealed record AppRequest(string? EventCallbackUrl, string? RobotCallbackUrl, string? Token, string? AesKey, string? EventKeyId,
         int? EventTimeoutMs, int[]? EventRetryDelaysMs, bool? IncludeEventId, int? RobotCallbackTimeoutMs, int? SessionWebhookLifetimeSeconds);
     public sealed record UserRequest(string UserId, string? Name, string? Mobile, string? Title, string? Email, long[]? DeptIdList,
@@ -270,45 +251,11 @@ public static class DingTalkDriverApi
         attempts = d.Attempts.Select(a => new { a.Number, status = a.StatusCode, a.Error, a.At, elapsed_ms = Math.Round(a.ElapsedMs, 1), reply = a.ResponseBody }),
     };
 
-    private static IResult Ok(object? value) => Results.Json(value, Json);
-
+    // DingTalk answers its own errors with codes, not WeCom errcodes, so the driver shows the message only.
     private static IResult Problem(SandboxException e) =>
         Results.Json(new { error = e.Message }, Json, statusCode: StatusCodes.Status400BadRequest);
 
-    private static async Task<T> Body<T>(HttpContext http)
-    {
-        try
-        {
-            var body = await http.Request.ReadFromJsonAsync<T>(Json, http.RequestAborted)
-                ?? throw new SandboxException("The request body is empty: send a JSON object.");
-            foreach (var property in typeof(T).GetProperties())
-            {
-                if (property.GetValue(body) is null && Nullability.Create(property).ReadState == NullabilityState.NotNull)
-                {
-                    throw new SandboxException($"'{Json.PropertyNamingPolicy!.ConvertName(property.Name)}' is required.");
-                }
-            }
-            return body;
-        }
-        catch (JsonException e)
-        {
-            throw new SandboxException("The request body is not the expected JSON: " + e.Message);
-        }
-    }
-
-    private static bool? Wait(HttpContext http) => bool.TryParse(http.Request.Query["wait"], out var wait) ? wait : null;
-
-    private static async Task<IResult> Act<T>(HttpContext http, Func<T, object?> action)
-    {
-        try
-        {
-            return Ok(action(await Body<T>(http)));
-        }
-        catch (SandboxException e)
-        {
-            return Problem(e);
-        }
-    }
+    private static Task<IResult> Act<T>(HttpContext http, Func<T, object?> action) => SandboxDriver.Act(http, action, Problem);
 
     /// <summary>Runs the action, then delivers its events one after another (all attempts) unless ?wait=false.</summary>
     private static async Task<IResult> ActAndDeliver<T>(HttpContext http, DingTalkDispatcher dispatcher, Func<T, (object? Result, List<JsonObject> Events)> action)

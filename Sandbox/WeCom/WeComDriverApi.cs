@@ -1,10 +1,8 @@
-using System.Reflection;
-using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using static CrmChat.Sandbox.SandboxDriver;
 
 namespace CrmChat.Sandbox.WeCom;
 
@@ -15,23 +13,6 @@ namespace CrmChat.Sandbox.WeCom;
 /// </summary>
 public static class WeComDriverApi
 {
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = new WeComNaming(),
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        RespectNullableAnnotations = true,
-    };
-
-    /// <summary>snake_case in the platform's own spelling: userid, external_userid, unionid.</summary>
-    private sealed class WeComNaming : JsonNamingPolicy
-    {
-        public override string ConvertName(string name) =>
-            SnakeCaseLower.ConvertName(name).Replace("user_id", "userid", StringComparison.Ordinal).Replace("union_id", "unionid", StringComparison.Ordinal);
-    }
-
-    private static readonly NullabilityInfoContext Nullability = new();
-
     public sealed record CorpRequest(string? CorpId, int? AgentId, string? Secret, string? ContactSecret, string? Token,
         string? EncodingAesKey, string? CallbackUrl, int? CallbackTimeoutMs, int? FollowUserPageSize);
     public sealed record MemberRequest(string UserId, string? Name, string? Mobile, int[]? Department);
@@ -303,48 +284,10 @@ public static class WeComDriverApi
         attempts = d.Attempts.Select(a => new { a.Number, status = a.StatusCode, a.Error, a.At, elapsed_ms = Math.Round(a.ElapsedMs, 1) }),
     };
 
-    private static IResult Ok(object value) => Results.Json(value, Json);
-
     private static IResult Problem(SandboxException e) =>
         Results.Json(new { error = e.Message, errcode = e.ErrCode }, Json, statusCode: StatusCodes.Status400BadRequest);
 
-    // Driver bodies are snake_case whatever JSON options the hosting app chose for its own API.
-    private static async Task<T> Body<T>(HttpContext http)
-    {
-        try
-        {
-            var body = await http.Request.ReadFromJsonAsync<T>(Json, http.RequestAborted)
-                ?? throw new SandboxException("The request body is empty: send a JSON object.");
-            // A missing userid is a 400 that names the field, not a NullReferenceException later.
-            foreach (var property in typeof(T).GetProperties())
-            {
-                if (property.GetValue(body) is null && Nullability.Create(property).ReadState == NullabilityState.NotNull)
-                {
-                    throw new SandboxException($"'{Json.PropertyNamingPolicy!.ConvertName(property.Name)}' is required.");
-                }
-            }
-            return body;
-        }
-        catch (JsonException e)
-        {
-            throw new SandboxException("The request body is not the expected JSON: " + e.Message);
-        }
-    }
-
-    private static bool? Wait(HttpContext http) =>
-        bool.TryParse(http.Request.Query["wait"], out var wait) ? wait : null;
-
-    private static async Task<IResult> Act<T>(HttpContext http, Func<T, object> action)
-    {
-        try
-        {
-            return Ok(action(await Body<T>(http)));
-        }
-        catch (SandboxException e)
-        {
-            return Problem(e);
-        }
-    }
+    private static Task<IResult> Act<T>(HttpContext http, Func<T, object> action) => SandboxDriver.Act(http, action, Problem);
 
     private static async Task<IResult> ActAndDeliver<T>(HttpContext http, CallbackDispatcher dispatcher, Func<T, (string Kind, string Xml, object Result)> action)
     {

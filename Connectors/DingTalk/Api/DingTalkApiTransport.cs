@@ -29,7 +29,8 @@ public sealed partial class DingTalkApiTransport(
     private static readonly MediaTypeHeaderValue Json = new("application/json") { CharSet = "utf-8" };
     private static readonly KeyValuePair<string, string?>[] NoQuery = [];
 
-    private readonly RetryBackoff _backoff = new(clientOptions.Value.FirstRetryDelay, clientOptions.Value.MaxRetryDelay, random);
+    private readonly ApiCallRetries _retries = new(clientOptions.Value.MaxAttempts,
+        new RetryBackoff(clientOptions.Value.FirstRetryDelay, clientOptions.Value.MaxRetryDelay, random), time);
 
     /// <summary>A v1.0 API (api.dingtalk.com) with the token in its header.</summary>
     public Task<T> ApiAsync<T>(HttpMethod method, string path, IEnumerable<KeyValuePair<string, string?>>? query, object? body, CancellationToken cancellationToken)
@@ -104,14 +105,10 @@ public sealed partial class DingTalkApiTransport(
         return new AccessToken(response.AccessToken, time.GetUtcNow() + lifetime - margin);
     }
 
-    private async Task<T> SendAsync<T>(string path, HttpMethod method, Uri url, byte[]? body, string? token,
-        Func<HttpResponseMessage, string, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
-    {
-        var maxAttempts = Math.Max(1, clientOptions.Value.MaxAttempts);
-        for (var attempt = 1; ; attempt++)
+    private Task<T> SendAsync<T>(string path, HttpMethod method, Uri url, byte[]? body, string? token,
+        Func<HttpResponseMessage, string, CancellationToken, Task<T>> read, CancellationToken cancellationToken) =>
+        _retries.RunAsync(async (last, ct) =>
         {
-            var last = attempt >= maxAttempts;
-            string reason;
             try
             {
                 using var request = new HttpRequestMessage(method, url);
@@ -123,26 +120,14 @@ public sealed partial class DingTalkApiTransport(
                 {
                     request.Content = new ByteArrayContent(body) { Headers = { ContentType = Json } };
                 }
-                using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                return await read(response, path, cancellationToken).ConfigureAwait(false);
+                using var response = await http.SendAsync(request, ct).ConfigureAwait(false);
+                return ApiAttempt<T>.Answered(await read(response, path, ct).ConfigureAwait(false));
             }
             catch (DingTalkApiException e) when (!last && IsTransient(e))
             {
-                reason = $"HTTP {e.HttpStatus}, code {e.Code}";
+                return ApiAttempt<T>.Retry($"HTTP {e.HttpStatus}, code {e.Code}");
             }
-            catch (HttpRequestException e) when (!last)
-            {
-                reason = e.HttpRequestError.ToString();
-            }
-            catch (TaskCanceledException) when (!last && !cancellationToken.IsCancellationRequested)
-            {
-                reason = "timeout";
-            }
-            var delay = _backoff.DelayBefore(attempt - 1);
-            LogRetrying(logger, path, reason, attempt, delay.TotalMilliseconds);
-            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
-        }
-    }
+        }, (reason, attempt, delay) => LogRetrying(logger, path, reason, attempt, delay.TotalMilliseconds), cancellationToken);
 
     private static async Task<T> ReadApiAsync<T>(HttpResponseMessage response, string path, CancellationToken cancellationToken)
     {

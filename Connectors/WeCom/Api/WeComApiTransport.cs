@@ -35,7 +35,8 @@ public sealed partial class WeComApiTransport(
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json") { CharSet = "utf-8" };
 
-    private readonly RetryBackoff _backoff = new(clientOptions.Value.FirstRetryDelay, clientOptions.Value.MaxRetryDelay, random);
+    private readonly ApiCallRetries _retries = new(clientOptions.Value.MaxAttempts,
+        new RetryBackoff(clientOptions.Value.FirstRetryDelay, clientOptions.Value.MaxRetryDelay, random), time);
 
     public Task<T> GetAsync<T>(WeComSecret secret, string path, IEnumerable<KeyValuePair<string, string?>> query, CancellationToken cancellationToken)
         where T : WeComResponse =>
@@ -88,57 +89,35 @@ public sealed partial class WeComApiTransport(
         return new AccessToken(response.AccessToken, time.GetUtcNow() + lifetime - margin);
     }
 
-    private async Task<T> CallAsync<T>(HttpMethod method, string path, IReadOnlyList<KeyValuePair<string, string?>> query, byte[]? body, CancellationToken cancellationToken)
-        where T : WeComResponse
-    {
-        var maxAttempts = Math.Max(1, clientOptions.Value.MaxAttempts);
-        for (var attempt = 1; ; attempt++)
+    private Task<T> CallAsync<T>(HttpMethod method, string path, IReadOnlyList<KeyValuePair<string, string?>> query, byte[]? body, CancellationToken cancellationToken)
+        where T : WeComResponse =>
+        _retries.RunAsync(async (last, ct) =>
         {
-            var last = attempt >= maxAttempts;
-            string reason;
-            try
+            using var request = new HttpRequestMessage(method, Url(path, query));
+            if (body is not null)
             {
-                using var request = new HttpRequestMessage(method, Url(path, query));
-                if (body is not null)
-                {
-                    request.Content = new ByteArrayContent(body) { Headers = { ContentType = Json } };
-                }
-                using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                if (response.StatusCode >= HttpStatusCode.InternalServerError || response.StatusCode == HttpStatusCode.TooManyRequests)
-                {
-                    if (last)
-                    {
-                        response.EnsureSuccessStatusCode();
-                    }
-                    reason = $"HTTP {(int)response.StatusCode}";
-                }
-                else
-                {
-                    var result = await ReadAsync<T>(response, path, cancellationToken).ConfigureAwait(false);
-                    if (result.ErrCode == 0)
-                    {
-                        return result;
-                    }
-                    if (last || !IsTransient(result.ErrCode))
-                    {
-                        throw new WeComApiException(path, result.ErrCode, result.ErrMsg);
-                    }
-                    reason = $"errcode {result.ErrCode}";
-                }
+                request.Content = new ByteArrayContent(body) { Headers = { ContentType = Json } };
             }
-            catch (HttpRequestException e) when (!last)
+            using var response = await http.SendAsync(request, ct).ConfigureAwait(false);
+            if (response.StatusCode >= HttpStatusCode.InternalServerError || response.StatusCode == HttpStatusCode.TooManyRequests)
             {
-                reason = e.HttpRequestError.ToString();
+                if (last)
+                {
+                    response.EnsureSuccessStatusCode();
+                }
+                return ApiAttempt<T>.Retry($"HTTP {(int)response.StatusCode}");
             }
-            catch (TaskCanceledException) when (!last && !cancellationToken.IsCancellationRequested)
+            var result = await ReadAsync<T>(response, path, ct).ConfigureAwait(false);
+            if (result.ErrCode == 0)
             {
-                reason = "timeout";
+                return ApiAttempt<T>.Answered(result);
             }
-            var delay = _backoff.DelayBefore(attempt - 1);
-            LogRetrying(logger, path, reason, attempt, delay.TotalMilliseconds);
-            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
-        }
-    }
+            if (last || !IsTransient(result.ErrCode))
+            {
+                throw new WeComApiException(path, result.ErrCode, result.ErrMsg);
+            }
+            return ApiAttempt<T>.Retry($"errcode {result.ErrCode}");
+        }, (reason, attempt, delay) => LogRetrying(logger, path, reason, attempt, delay.TotalMilliseconds), cancellationToken);
 
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response, string path, CancellationToken cancellationToken)
         where T : WeComResponse

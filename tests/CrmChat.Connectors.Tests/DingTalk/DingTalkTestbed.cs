@@ -1,13 +1,10 @@
 using System.Collections.Concurrent;
 using CrmChat.Connectors.DingTalk;
 using CrmChat.Connectors.DingTalk.Api;
-using CrmChat.Connectors.Infrastructure;
 using CrmChat.Connectors.Tests.WeCom;
 using CrmChat.Sandbox;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace CrmChat.Connectors.Tests.DingTalk;
 
@@ -15,20 +12,11 @@ namespace CrmChat.Connectors.Tests.DingTalk;
 /// One CrmChat instance's DingTalk client, built by <see cref="DingTalkClientSetup.AddDingTalkClient"/>
 /// from configuration as the host does, pointed at the Sandbox, with every request it makes recorded.
 /// </summary>
-public sealed class DingTalkClientInstance : IAsyncDisposable
+public sealed class DingTalkClientInstance : ClientHost
 {
-    private readonly IHost _host;
-
-    private DingTalkClientInstance(IHost host, DingTalkRequestLog requests, LogSink logs)
-    {
-        _host = host;
-        Requests = requests;
-        Logs = logs;
-    }
+    private DingTalkClientInstance(IHost host, LogSink logs, DingTalkRequestLog requests) : base(host, logs) => Requests = requests;
 
     public DingTalkRequestLog Requests { get; }
-    public LogSink Logs { get; }
-    public IServiceProvider Services => _host.Services;
     public IDingTalkCustomRobotClient CustomRobots => Services.GetRequiredService<IDingTalkCustomRobotClient>();
     public IDingTalkRobotClient Robot => Services.GetRequiredService<IDingTalkRobotClient>();
     public IDingTalkWorkNotificationClient WorkNotifications => Services.GetRequiredService<IDingTalkWorkNotificationClient>();
@@ -37,8 +25,8 @@ public sealed class DingTalkClientInstance : IAsyncDisposable
 
     public static async Task<DingTalkClientInstance> StartAsync(SandboxServer sandbox, TimeProvider time, IDictionary<string, string?>? settings = null)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var requests = new DingTalkRequestLog();
+        var (host, logs) = await StartHostAsync(time, new Dictionary<string, string?>
         {
             ["DingTalk:AppKey"] = DingTalkSandboxDefaults.AppKey,
             ["DingTalk:AppSecret"] = DingTalkSandboxDefaults.AppSecret,
@@ -51,27 +39,12 @@ public sealed class DingTalkClientInstance : IAsyncDisposable
             // Short, exact backoff: retries are asserted by count, not by waiting.
             ["DingTalk:Client:FirstRetryDelay"] = "00:00:00.001",
             ["DingTalk:Client:MaxRetryDelay"] = "00:00:00.010",
-        });
-        if (settings is not null)
+        }, settings, builder =>
         {
-            builder.Configuration.AddInMemoryCollection(settings);
-        }
-        var logs = new LogSink();
-        builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace);
-        builder.Services.AddSingleton(time);
-        builder.Services.AddSingleton<IRandomSource>(new FixedRandom(0.5));
-        builder.AddDingTalkClient();
-        var requests = new DingTalkRequestLog();
-        builder.Services.AddHttpClient<DingTalkApiTransport>().AddHttpMessageHandler(() => new DingTalkRecordingHandler(requests));
-        var host = builder.Build();
-        await host.StartAsync();
-        return new DingTalkClientInstance(host, requests, logs);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _host.StopAsync();
-        _host.Dispose();
+            builder.AddDingTalkClient();
+            builder.Services.AddHttpClient<DingTalkApiTransport>().AddHttpMessageHandler(() => new DingTalkRecordingHandler(requests));
+        });
+        return new DingTalkClientInstance(host, logs, requests);
     }
 }
 

@@ -3,7 +3,6 @@ using CrmChat.Connectors.Infrastructure;
 using CrmChat.Connectors.WeCom;
 using CrmChat.Connectors.WeCom.Api;
 using CrmChat.Sandbox;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -15,28 +14,19 @@ namespace CrmChat.Connectors.Tests.WeCom;
 /// One CrmChat instance's WeCom client, built by <see cref="WeComClientSetup.AddWeComClient"/>
 /// from configuration as the host does, with every request it makes recorded.
 /// </summary>
-public sealed class ClientInstance : IAsyncDisposable
+public sealed class ClientInstance : ClientHost
 {
-    private readonly IHost _host;
-
-    private ClientInstance(IHost host, RequestLog requests, LogSink logs)
-    {
-        _host = host;
-        Requests = requests;
-        Logs = logs;
-    }
+    private ClientInstance(IHost host, LogSink logs, RequestLog requests) : base(host, logs) => Requests = requests;
 
     public RequestLog Requests { get; }
-    public LogSink Logs { get; }
-    public IServiceProvider Services => _host.Services;
     public IWeComExternalContactClient Contacts => Services.GetRequiredService<IWeComExternalContactClient>();
     public IWeComMessageClient Messages => Services.GetRequiredService<IWeComMessageClient>();
     public IWeComGroupRobotClient Robots => Services.GetRequiredService<IWeComGroupRobotClient>();
 
     public static async Task<ClientInstance> StartAsync(SandboxServer sandbox, TimeProvider time, IDictionary<string, string?>? settings = null)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var requests = new RequestLog();
+        var (host, logs) = await StartHostAsync(time, new Dictionary<string, string?>
         {
             ["WeCom:CorpId"] = SandboxDefaults.CorpId,
             ["WeCom:AgentId"] = SandboxDefaults.AgentId.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -46,27 +36,12 @@ public sealed class ClientInstance : IAsyncDisposable
             // Short, exact backoff: retries are asserted by count, not by waiting.
             ["WeCom:Client:FirstRetryDelay"] = "00:00:00.001",
             ["WeCom:Client:MaxRetryDelay"] = "00:00:00.010",
-        });
-        if (settings is not null)
+        }, settings, builder =>
         {
-            builder.Configuration.AddInMemoryCollection(settings);
-        }
-        var logs = new LogSink();
-        builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace);
-        builder.Services.AddSingleton(time);
-        builder.Services.AddSingleton<IRandomSource>(new FixedRandom(0.5));
-        builder.AddWeComClient();
-        var requests = new RequestLog();
-        builder.Services.AddHttpClient<WeComApiTransport>().AddHttpMessageHandler(() => new RecordingHandler(requests));
-        var host = builder.Build();
-        await host.StartAsync();
-        return new ClientInstance(host, requests, logs);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _host.StopAsync();
-        _host.Dispose();
+            builder.AddWeComClient();
+            builder.Services.AddHttpClient<WeComApiTransport>().AddHttpMessageHandler(() => new RecordingHandler(requests));
+        });
+        return new ClientInstance(host, logs, requests);
     }
 }
 
