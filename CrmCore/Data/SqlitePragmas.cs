@@ -6,18 +6,16 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace CrmChat.CrmCore.Data;
 
 /// <summary>
-/// Puts every SQLite connection in WAL mode with synchronous=NORMAL and a busy timeout, once
-/// per physical connection. The default (rollback journal, synchronous=FULL) syncs the disk
-/// several times per commit and makes readers and the writer block each other, which held
-/// the webhook to a few hundred callbacks a second. WAL with NORMAL syncs at checkpoints: a
-/// commit survives a crash of CrmChat, and only an OS crash or power cut can take back the
-/// last commits, which the platforms' retries and the nightly reconciliation then restore.
+/// Puts every SQLite connection in WAL mode with synchronous=FULL and a busy timeout, once per
+/// physical connection. WAL lets readers and the writer work side by side; FULL syncs the log
+/// on every commit, so an event CrmChat acknowledged survives even a power cut. With the
+/// inbox's group commit that is one sync per batch of callbacks, not one per callback.
 /// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
     public static readonly SqlitePragmas Instance = new();
 
-    public const string Statements = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;";
+    public const string Statements = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;";
 
     // Keyed by the native handle, which the connection pool reuses across SqliteConnection objects.
     private readonly ConditionalWeakTable<object, object> _applied = [];
