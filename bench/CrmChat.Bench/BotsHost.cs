@@ -51,6 +51,9 @@ public sealed class BotsHost : IAsyncDisposable
         env["Api__Tokens__0__Token"] = AdminToken;
         env["Api__Tokens__0__Employee"] = "bench";
         env["Api__Tokens__0__Role"] = "Admin";
+        // Production refuses to start without a card link key; this one is for local benchmarks only.
+        env["Cards__LinkSecret"] = "bench-only-card-link-secret-not-for-any-deployment";
+        env["Cards__PublicBaseUrl"] = $"http://127.0.0.1:{port}";
         foreach (var (key, value) in settings)
         {
             env[key.Replace(":", "__", StringComparison.Ordinal)] = value;
