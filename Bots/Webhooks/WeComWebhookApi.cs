@@ -36,6 +36,7 @@ public static class WeComWebhookApi
         string? nonce,
         string? echostr,
         IOptions<WeComOptions> options,
+        WeComReceiverHolder receiver,
         ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(LogCategory);
@@ -46,7 +47,7 @@ public static class WeComWebhookApi
         try
         {
             // ASP.NET has already URL-decoded echostr (WeCom sends + / = as %2B %2F %3D).
-            var plaintext = new WeComCallbackReceiver(options.Value).VerifyUrl(signature, timestamp, nonce, echostr);
+            var plaintext = receiver.Receiver.VerifyUrl(signature, timestamp, nonce, echostr);
             return TypedResults.Text(plaintext, "text/plain", new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         }
         catch (CallbackCryptoException ex)
