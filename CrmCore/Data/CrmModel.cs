@@ -239,8 +239,12 @@ internal static class CrmModel
             e.Property(x => x.Target).HasMaxLength(512);
             e.Property(x => x.DedupeKey).HasMaxLength(256);
             e.Property(x => x.LastError).HasMaxLength(2000);
+            e.Property(x => x.CardId).HasMaxLength(IdLength);
+            e.Property(x => x.PlatformMessageId).HasMaxLength(IdLength);
+            e.Property(x => x.UpdateToken).HasMaxLength(256);
             e.HasIndex(x => x.DedupeKey).IsUnique();
             e.HasIndex(x => new { x.Status, x.NextAttemptAt });
+            e.HasIndex(x => x.CardId);
         });
         b.Entity<SyncCheckpoint>(e =>
         {

@@ -45,7 +45,7 @@ public class OutboxMessage
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Platform Platform { get; set; }
-    /// <summary>What the target is: "member", "robot", "conversation", "card-update".</summary>
+    /// <summary>The <see cref="ChatAddressKind"/> of the target: Member, Reply, CardUpdate, Group.</summary>
     public required string TargetKind { get; set; }
     /// <summary>The member's user id, the robot key, the chat id.</summary>
     public required string Target { get; set; }
@@ -57,6 +57,12 @@ public class OutboxMessage
     public string? LastError { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? SentAt { get; set; }
+    /// <summary>The card this message shows (see <see cref="ChatDelivery.CardId"/>), to find it again for an update.</summary>
+    public string? CardId { get; set; }
+    /// <summary>What the platform answered: WeCom msgid, DingTalk processQueryKey.</summary>
+    public string? PlatformMessageId { get; set; }
+    /// <summary>WeCom's response_code for the sent card: updates it once within 72 hours.</summary>
+    public string? UpdateToken { get; set; }
 }
 
 /// <summary>Where a long-running sync stands, so it resumes after a crash.</summary>
