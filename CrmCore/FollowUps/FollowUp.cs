@@ -14,7 +14,8 @@ public enum FollowUpStatus
 public class FollowUp : IConcurrencyStamped
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
-    public Guid CustomerId { get; set; }
+    /// <summary>Null for a rep's own reminder ("remind me in 2 hours …") about no customer in particular.</summary>
+    public Guid? CustomerId { get; set; }
     public Customer? Customer { get; set; }
     public Guid OwnerId { get; set; }
     public DateTimeOffset DueAt { get; set; }

@@ -609,7 +609,7 @@ namespace CrmChat.CrmCore.Data.Migrations.PostgreSql
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<Guid>("CustomerId")
+                    b.Property<Guid?>("CustomerId")
                         .HasColumnType("uuid");
 
                     b.Property<DateTimeOffset>("DueAt")
@@ -1224,8 +1224,7 @@ namespace CrmChat.CrmCore.Data.Migrations.PostgreSql
                     b.HasOne("CrmChat.CrmCore.Customers.Customer", "Customer")
                         .WithMany()
                         .HasForeignKey("CustomerId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
 
                     b.HasOne("CrmChat.CrmCore.Team.Employee", null)
                         .WithMany()

@@ -609,7 +609,7 @@ namespace CrmChat.CrmCore.Data.Migrations.SqlServer
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetimeoffset");
 
-                    b.Property<Guid>("CustomerId")
+                    b.Property<Guid?>("CustomerId")
                         .HasColumnType("uniqueidentifier");
 
                     b.Property<DateTimeOffset>("DueAt")
@@ -1228,8 +1228,7 @@ namespace CrmChat.CrmCore.Data.Migrations.SqlServer
                     b.HasOne("CrmChat.CrmCore.Customers.Customer", "Customer")
                         .WithMany()
                         .HasForeignKey("CustomerId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
 
                     b.HasOne("CrmChat.CrmCore.Team.Employee", null)
                         .WithMany()

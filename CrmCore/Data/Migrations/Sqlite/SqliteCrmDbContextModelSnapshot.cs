@@ -603,7 +603,7 @@ namespace CrmChat.CrmCore.Data.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<Guid>("CustomerId")
+                    b.Property<Guid?>("CustomerId")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("DueAt")
@@ -1218,8 +1218,7 @@ namespace CrmChat.CrmCore.Data.Migrations.Sqlite
                     b.HasOne("CrmChat.CrmCore.Customers.Customer", "Customer")
                         .WithMany()
                         .HasForeignKey("CustomerId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
 
                     b.HasOne("CrmChat.CrmCore.Team.Employee", null)
                         .WithMany()
