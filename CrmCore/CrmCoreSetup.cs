@@ -3,6 +3,7 @@ using CrmChat.CrmCore.Data;
 using CrmChat.CrmCore.Team;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace CrmChat.CrmCore;
 
@@ -17,6 +18,8 @@ public static class CrmCoreSetup
         var database = DatabaseOptions.Read(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddCrmDatabase(database);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<CrmOptions>().BindConfiguration(CrmOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<CrmOptions>, CrmOptionsValidator>();
         builder.Services.AddScoped<ContactSync>();
         builder.Services.AddScoped<TagMarking>();
         builder.Services.AddScoped<EmployeeDirectory>();

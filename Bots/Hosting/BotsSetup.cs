@@ -1,4 +1,5 @@
 using CrmChat.Bots.Api;
+using CrmChat.Bots.Conversations;
 using CrmChat.Bots.Health;
 using CrmChat.Bots.Inbox;
 using CrmChat.Bots.Webhooks;
@@ -17,6 +18,9 @@ internal static class BotsSetup
         builder.AddWeComWebhooks();
         builder.Services.AddScoped<IInboxHandler, WeComContactHandler>();
         builder.Services.AddScoped<IInboxHandler, DingTalkEmployeeHandler>();
+        builder.Services.AddScoped<IInboxHandler, ConversationHandler>();
+        builder.Services.AddScoped<Conversation>();
+        builder.Services.AddScoped<CustomerFinder>();
         builder.Services.AddSingleton<WeComSyncRunner>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         builder.Services.AddProblemDetails();

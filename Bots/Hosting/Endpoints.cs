@@ -1,4 +1,5 @@
 using CrmChat.Bots.Api;
+using CrmChat.Bots.Conversations;
 using CrmChat.Bots.Health;
 using CrmChat.Bots.Inbox;
 using CrmChat.Bots.Webhooks;
@@ -12,6 +13,7 @@ internal static class Endpoints
     {
         app.MapWeComWebhooks();
         app.MapDingTalkWebhooks();
+        app.MapCardLinks();
         return app;
     }
 

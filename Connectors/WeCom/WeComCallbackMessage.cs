@@ -64,8 +64,16 @@ public abstract class WeComCallbackMessage
         }
     }
 
-    /// <summary>Events with the same key are applied in order: the customer's ExternalUserID where there is one.</summary>
-    public string? OrderingKey => CustomerId is { Length: > 0 } id ? Bounded(id, MaxOrderingKeyLength) : null;
+    /// <summary>
+    /// Events with the same key are applied in order: the customer's ExternalUserID where there
+    /// is one; a member's own messages and clicks in the order the member sent them.
+    /// </summary>
+    public string? OrderingKey => OrderingSubject is { Length: > 0 } id ? Bounded(id, MaxOrderingKeyLength) : null;
+
+    protected virtual string? OrderingSubject => CustomerId;
+
+    /// <summary>The ordering key of what a member does in the app: "member:{userid}".</summary>
+    protected string MemberOrdering => "member:" + Envelope.FromUserName;
 
     /// <summary>The external contact the event is about, if any.</summary>
     protected virtual string? CustomerId => null;
@@ -132,6 +140,8 @@ public sealed class WeComTemplateCardClicked : WeComCallbackMessage
     public string MemberUserId => Envelope.FromUserName;
 
     protected override IEnumerable<string?> OwnIds => [TaskId, EventKey];
+
+    protected override string? OrderingSubject => MemberOrdering;
 }
 
 /// <summary><c>sys_approval_change</c>: an approval (OA) request changed state.</summary>
@@ -153,6 +163,8 @@ public sealed class WeComApprovalChanged : WeComCallbackMessage
 public sealed class WeComTextMessage : WeComCallbackMessage
 {
     public required string Content { get; init; }
+
+    protected override string? OrderingSubject => MemberOrdering;
 }
 
 /// <summary>An authentic callback CrmChat does not handle: stored and acknowledged so WeCom stops retrying.</summary>

@@ -5,7 +5,7 @@ using CrmChat.CrmCore.Customers;
 namespace CrmChat.CrmCore.Contacts;
 
 /// <summary>What the timeline and the audit log say about contact changes, in Chinese and English.</summary>
-internal static class ContactTexts
+public static class ContactTexts
 {
     // Readable Chinese in the stored JSON; these strings never reach HTML unescaped.
     private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
