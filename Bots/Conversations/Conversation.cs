@@ -16,21 +16,28 @@ using Microsoft.Extensions.Options;
 namespace CrmChat.Bots.Conversations;
 
 /// <summary>Where the bot's answers to one inbound event go, and under which outbox keys.</summary>
-internal sealed class ReplyTarget(Platform platform, string userId, string eventKey, ChatAddress? replyAddress, string? updateToken)
+internal sealed class ReplyTarget(Platform platform, string userId, string eventKey, ChatAddress? replyAddress, string? clickUpdateToken)
 {
     private int _sent;
+    private string? _updateToken = clickUpdateToken;
 
     public Platform Platform => platform;
     public string UserId => userId;
 
-    /// <summary>A reply in the conversation the rep wrote in (DingTalk: the session webhook while valid).</summary>
-    public ChatDelivery Reply(AdaptiveCard card) =>
-        new(replyAddress ?? ChatAddress.Member(platform, userId), card, ChatCardId.New(platform, "r")) { LinkUserId = userId };
-
-    /// <summary>The clicked card replaced (WeCom, once per click); a new message where the platform cannot update.</summary>
-    public ChatDelivery UpdateClickedCard(AdaptiveCard card) => updateToken is { Length: > 0 } token
-        ? new(ChatAddress.CardUpdate(platform, userId), card, ChatCardId.New(platform, "u")) { LinkUserId = userId, UpdateToken = token }
-        : Reply(card);
+    /// <summary>
+    /// The answer to a click replaces the clicked card where the platform allows (WeCom, once per
+    /// click, so it cannot be clicked again); any other answer is a new message in the
+    /// conversation the rep wrote in (DingTalk: the session webhook while valid).
+    /// </summary>
+    public ChatDelivery Answer(AdaptiveCard card)
+    {
+        if (_updateToken is { Length: > 0 } token)
+        {
+            _updateToken = null;
+            return new(ChatAddress.CardUpdate(platform, userId), card, ChatCardId.New(platform, "u")) { LinkUserId = userId, UpdateToken = token };
+        }
+        return new(replyAddress ?? ChatAddress.Member(platform, userId), card, ChatCardId.New(platform, "r")) { LinkUserId = userId };
+    }
 
     /// <summary>One key per answer to this event: a retried event enqueues nothing twice.</summary>
     public string NextKey() => $"chat:{eventKey}:{_sent++}";
@@ -86,19 +93,18 @@ internal sealed partial class Conversation(
         // A card acts once: after one of its buttons changed something, every later click is told so.
         if (await db.AuditEntries.AnyAsync(a => a.EntityType == CardEntity && a.EntityId == action.CardId, ct))
         {
-            Enqueue(reply, reply.UpdateClickedCard(ReplyCards.Message("已经处理过 Already done",
-                "这张卡片已经用过了，没有重复操作。This card was already used; nothing was changed.")));
+            Send(reply, ReplyCards.Message("已经处理过 Already done", "这张卡片已经用过了，没有重复操作。This card was already used; nothing was changed."));
             return;
         }
         var cx = new Context(actor, reply, now, zone, source.Id, null) { CardId = action.CardId };
         switch (verb)
         {
             case CardVerbs.FollowUpDone when TryId(data!, CardVerbs.Id, out var id):
-                await CompleteAsync(id, cx, fromCard: true, ct);
+                await CompleteAsync(id, cx, ct);
                 break;
             case CardVerbs.FollowUpSnooze when TryId(data!, CardVerbs.Id, out var id)
                 && int.TryParse(data![CardVerbs.Minutes], out var minutes) && minutes is > 0 and <= 60 * 24 * 30:
-                await SnoozeAsync(id, now + TimeSpan.FromMinutes(minutes), cx, fromCard: true, ct);
+                await SnoozeAsync(id, now + TimeSpan.FromMinutes(minutes), cx, ct);
                 break;
             case CardVerbs.Pick when TryId(data!, CardVerbs.Customer, out var customerId) && TryId(data!, CardVerbs.Event, out var eventId):
                 await PickAsync(customerId, eventId, cx with { PickedCustomerId = customerId }, ct);
@@ -148,7 +154,7 @@ internal sealed partial class Conversation(
         return Task.CompletedTask;
     }
 
-    private void Send(ReplyTarget reply, AdaptiveCard card) => Enqueue(reply, reply.Reply(card));
+    private void Send(ReplyTarget reply, AdaptiveCard card) => Enqueue(reply, reply.Answer(card));
 
     // Saved with the inbox transaction; the dispatcher sends it once that commits.
     private void Enqueue(ReplyTarget reply, ChatDelivery delivery) => Outbox.Enqueue(db, delivery, reply.NextKey(), clock.GetUtcNow());
@@ -447,7 +453,8 @@ internal sealed partial class Conversation(
         {
             CustomerId = customer?.Id,
             OwnerId = cx.Actor.Id,
-            DueAt = schedule.DueAt,
+            // PostgreSQL takes UTC only; the rep's zone is for reading and showing.
+            DueAt = schedule.DueAt.ToUniversalTime(),
             Note = schedule.Note,
             CreatedAt = clock.GetUtcNow(),
         };
@@ -471,7 +478,7 @@ internal sealed partial class Conversation(
             Send(cx.Reply, ReplyCards.Message("没有待办跟进 Nothing to do", $"{customer.Name} 没有待完成的跟进。{customer.Name} has no open follow-up."));
             return;
         }
-        await CompleteAsync(next.Id, cx, fromCard: false, ct);
+        await CompleteAsync(next.Id, cx, ct);
     }
 
     private async Task SnoozeNextAsync(Customer customer, DateTimeOffset until, Context cx, CancellationToken ct)
@@ -482,13 +489,13 @@ internal sealed partial class Conversation(
             Send(cx.Reply, ReplyCards.Message("没有待办跟进 Nothing to snooze", $"{customer.Name} 没有待完成的跟进。{customer.Name} has no open follow-up."));
             return;
         }
-        await SnoozeAsync(next.Id, until, cx, fromCard: false, ct);
+        await SnoozeAsync(next.Id, until, cx, ct);
     }
 
     private Task<FollowUp?> NextPendingAsync(Guid customerId, CancellationToken ct) =>
         db.FollowUps.Where(f => f.CustomerId == customerId && f.Status == FollowUpStatus.Pending).OrderBy(f => f.DueAt).FirstOrDefaultAsync(ct);
 
-    private async Task CompleteAsync(Guid followUpId, Context cx, bool fromCard, CancellationToken ct)
+    private async Task CompleteAsync(Guid followUpId, Context cx, CancellationToken ct)
     {
         var (followUp, customer) = await LoadFollowUpAsync(followUpId, ct);
         if (followUp is null)
@@ -500,7 +507,7 @@ internal sealed partial class Conversation(
         {
             var by = await DoneByAsync(followUp, ct);
             var again = ReplyCards.FollowUpDone(followUp, customer?.Name, by, cx.Zone, again: true);
-            Enqueue(cx.Reply, fromCard ? cx.Reply.UpdateClickedCard(again) : cx.Reply.Reply(again));
+            Send(cx.Reply, again);
             return;
         }
         if (!await MayChangeFollowUpAsync(cx.Actor, followUp, customer, ct))
@@ -519,10 +526,10 @@ internal sealed partial class Conversation(
             nameof(FollowUp), followUp.Id, "done", new { status = FollowUpStatus.Pending.ToString() }, new { status = FollowUpStatus.Done.ToString(), by = cx.Actor.Name });
         await db.SaveChangesAsync(ct);
         var card = ReplyCards.FollowUpDone(followUp, customer?.Name, cx.Actor.Name, cx.Zone);
-        Enqueue(cx.Reply, fromCard ? cx.Reply.UpdateClickedCard(card) : cx.Reply.Reply(card));
+        Send(cx.Reply, card);
     }
 
-    private async Task SnoozeAsync(Guid followUpId, DateTimeOffset until, Context cx, bool fromCard, CancellationToken ct)
+    private async Task SnoozeAsync(Guid followUpId, DateTimeOffset until, Context cx, CancellationToken ct)
     {
         var (followUp, customer) = await LoadFollowUpAsync(followUpId, ct);
         if (followUp is null)
@@ -533,7 +540,7 @@ internal sealed partial class Conversation(
         if (followUp.Status != FollowUpStatus.Pending)
         {
             var again = ReplyCards.FollowUpDone(followUp, customer?.Name, await DoneByAsync(followUp, ct), cx.Zone, again: true);
-            Enqueue(cx.Reply, fromCard ? cx.Reply.UpdateClickedCard(again) : cx.Reply.Reply(again));
+            Send(cx.Reply, again);
             return;
         }
         if (!await MayChangeFollowUpAsync(cx.Actor, followUp, customer, ct))
@@ -542,13 +549,13 @@ internal sealed partial class Conversation(
             return;
         }
         var before = followUp.DueAt;
-        followUp.DueAt = until;
+        followUp.DueAt = until.ToUniversalTime();
         followUp.RemindedAt = null;
         Record(cx, customer?.Id, ActivityKind.FollowUpScheduled, $"{cx.Actor.Name} 将跟进推迟到 {ReplyCards.When(until, cx.Zone)}：{followUp.Note}",
             nameof(FollowUp), followUp.Id, "snoozed", new { dueAt = before }, new { dueAt = until });
         await db.SaveChangesAsync(ct);
         var card = ReplyCards.FollowUpSnoozed(followUp, customer?.Name, cx.Zone);
-        Enqueue(cx.Reply, fromCard ? cx.Reply.UpdateClickedCard(card) : cx.Reply.Reply(card));
+        Send(cx.Reply, card);
     }
 
     private async Task<(FollowUp?, Customer?)> LoadFollowUpAsync(Guid id, CancellationToken ct)
@@ -602,8 +609,8 @@ internal sealed partial class Conversation(
         if (today)
         {
             var local = TimeZoneInfo.ConvertTime(cx.Now, cx.Zone);
-            var start = new DateTimeOffset(local.Date, local.Offset);
-            var end = start.AddDays(1);
+            var start = new DateTimeOffset(local.Date, local.Offset).ToUniversalTime();
+            var end = new DateTimeOffset(local.Date.AddDays(1), cx.Zone.GetUtcOffset(local.Date.AddDays(1))).ToUniversalTime();
             query = query.Where(f => f.DueAt >= start && f.DueAt < end);
             heading = "今天的跟进 Today";
         }
