@@ -1,7 +1,7 @@
+using Xunit;
 using System.Text.Json;
-using CrmChat.Testing;
 
-namespace CrmChat.CrmCore.Tests.Cards;
+namespace CrmChat.Testing;
 
 /// <summary>Microsoft's adaptivecards npm package, started once per test class.</summary>
 public sealed class AdaptiveCardsPeer : IDisposable
@@ -29,7 +29,7 @@ public sealed class AdaptiveCardsPeer : IDisposable
     public void Dispose() => _peer.Dispose();
 }
 
-internal static class CardAssert
+public static class CardAssert
 {
     public static void Clean(IReadOnlyList<string> problems, string cardJson) =>
         Assert.True(problems.Count == 0, $"adaptivecards reported:\n{string.Join('\n', problems)}\nfor\n{cardJson}");
