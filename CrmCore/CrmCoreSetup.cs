@@ -1,3 +1,4 @@
+using CrmChat.CrmCore.Approvals;
 using CrmChat.CrmCore.Contacts;
 using CrmChat.CrmCore.Data;
 using CrmChat.CrmCore.Team;
@@ -23,6 +24,9 @@ public static class CrmCoreSetup
         builder.Services.AddScoped<ContactSync>();
         builder.Services.AddScoped<TagMarking>();
         builder.Services.AddScoped<EmployeeDirectory>();
+        builder.Services.AddOptions<ApprovalOptions>().BindConfiguration(ApprovalOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ApprovalOptions>, ApprovalOptionsValidator>();
+        builder.Services.AddScoped<ContractApprovals>();
         return builder;
     }
 }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using CrmChat.Bots.Inbox;
 using CrmChat.Connectors.Cards;
+using CrmChat.CrmCore.Approvals;
 using CrmChat.CrmCore.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -32,7 +33,10 @@ internal static partial class CardLinkApi
             return Page(StatusFor(check.Verdict), "无法执行 Cannot do this", check.Message);
         }
         var what = DescribeAction(check.Claim!.Action);
-        var form = $"<form method=\"post\" action=\"{WebUtility.HtmlEncode(http.Request.Path + http.Request.QueryString)}\">" +
+        var reason = Verb(check.Claim.Action) == ApprovalVerbs.Reject
+            ? "<p><label>驳回理由 Reason<br><textarea name=\"reason\" rows=\"4\" style=\"width:100%\" maxlength=\"1000\"></textarea></label></p>"
+            : "";
+        var form = $"<form method=\"post\" action=\"{WebUtility.HtmlEncode(http.Request.Path + http.Request.QueryString)}\">{reason}" +
             $"<button type=\"submit\" style=\"font-size:1.2em;padding:.6em 2em\">确认 Confirm</button></form>";
         return Page(StatusCodes.Status200OK, what, "点击确认后执行，结果会发到聊天中。Confirm to do it; the result comes to your chat.", form);
     }
@@ -47,7 +51,11 @@ internal static partial class CardLinkApi
             return Page(StatusFor(check.Verdict), "无法执行 Cannot do this", check.Message);
         }
         var claim = check.Claim!;
-        var click = new CardLinkClick(claim.CardId, claim.Action, claim.EmployeeId, clock.GetUtcNow());
+        var reason = http.Request.HasFormContentType ? (await http.Request.ReadFormAsync(http.RequestAborted))["reason"].ToString() : "";
+        var click = new CardLinkClick(claim.CardId, claim.Action, claim.EmployeeId, clock.GetUtcNow())
+        {
+            Reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim()[..Math.Min(reason.Trim().Length, 1000)],
+        };
         var stored = await inbox.AppendAsync(platform!.Value, CardLinkClick.EventType, DedupeKey(claim), "member:" + claim.EmployeeId,
             click.ToJson(), http.RequestAborted);
         if (stored == InboxAppendResult.Duplicate)
@@ -80,8 +88,13 @@ internal static partial class CardLinkApi
         return key.Length <= 256 ? key : "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
     }
 
-    private static string DescribeAction(string action) => CardActionKey.Parse(action)?[CrmChat.CrmCore.Cards.SubmitAction.VerbKey] switch
+    private static string? Verb(string action) => CardActionKey.Parse(action)?[CrmChat.CrmCore.Cards.SubmitAction.VerbKey];
+
+    private static string DescribeAction(string action) => Verb(action) switch
     {
+        ApprovalVerbs.Approve => "同意这份合同？Approve this contract?",
+        ApprovalVerbs.Reject => "驳回这份合同？Reject this contract?",
+        ApprovalVerbs.Withdraw => "撤回这份审批？Withdraw this approval?",
         CardVerbs.FollowUpDone => "完成这条跟进？Mark this follow-up done?",
         CardVerbs.FollowUpSnooze => "推迟这条跟进？Snooze this follow-up?",
         CardVerbs.Pick => "选择这位客户？Pick this customer?",

@@ -1,4 +1,5 @@
 using CrmChat.CrmCore;
+using CrmChat.CrmCore.Approvals;
 using CrmChat.CrmCore.Auditing;
 using CrmChat.CrmCore.Cards;
 using CrmChat.CrmCore.Contacts;
@@ -51,6 +52,7 @@ internal sealed partial class Conversation(
     CrmDbContext db,
     TimeProvider clock,
     CustomerFinder finder,
+    ContractApprovals approvals,
     IOptions<CrmOptions> crm,
     ILogger<Conversation> logger)
 {
@@ -72,8 +74,15 @@ internal sealed partial class Conversation(
         }
         var now = MessageTime(message.At);
         var zone = crm.Value.ZoneFor(actor.Team?.TimeZone);
-        var command = ChatCommandParser.Parse(StripMention(message.Text), now, zone);
+        var text = StripMention(message.Text);
+        var command = ChatCommandParser.Parse(text, now, zone);
         LogCommand(message.Platform, actor.Id, command.GetType().Name);
+        // Right after a reject without a reason, plain text is that reason.
+        if (command is ChatCommand.Unknown && await approvals.AttachReasonAsync(actor, text, ct) is { } reason)
+        {
+            Send(reply, reason.Card);
+            return;
+        }
         await RunAsync(command, new Context(actor, reply, now, zone, source.Id, null), ct);
     }
 
@@ -109,6 +118,14 @@ internal sealed partial class Conversation(
             case CardVerbs.Pick when TryId(data!, CardVerbs.Customer, out var customerId) && TryId(data!, CardVerbs.Event, out var eventId):
                 await PickAsync(customerId, eventId, cx with { PickedCustomerId = customerId }, ct);
                 break;
+            case ApprovalVerbs.Approve or ApprovalVerbs.Reject when TryId(data!, ApprovalVerbs.Id, out var requestId):
+                var outcome = verb == ApprovalVerbs.Approve ? DecisionOutcome.Approved : DecisionOutcome.Rejected;
+                var decided = await approvals.DecideAsync(requestId, actor, outcome, data!.GetValueOrDefault(ApprovalVerbs.Reason), $"card:{action.CardId}", ct);
+                Send(reply, decided.Card);
+                break;
+            case ApprovalVerbs.Withdraw when TryId(data!, ApprovalVerbs.Id, out var requestId):
+                Send(reply, (await approvals.WithdrawAsync(requestId, actor, ct)).Card);
+                break;
             default:
                 Send(reply, ReplyCards.Message("按钮已失效 This button no longer works", "请重新发送命令，发“帮助”查看用法。Send the command again; “help” lists them."));
                 break;
@@ -137,7 +154,7 @@ internal sealed partial class Conversation(
         ChatCommand.SnoozeFollowUp snooze => WithCustomerAsync(snooze.Customer, cx, c => SnoozeNextAsync(c, snooze.Until, cx, ct), ct),
         ChatCommand.SetStage stage => WithCustomerAsync(stage.Customer, cx, c => SetStageAsync(c, stage.Stage, cx), ct),
         ChatCommand.ChangeTags tags => WithCustomerAsync(tags.Customer, cx, c => ChangeTagsAsync(c, tags, cx, ct), ct),
-        ChatCommand.CreateContract contract => WithCustomerAsync(contract.Customer, cx, c => CreateContractAsync(c, contract, cx), ct),
+        ChatCommand.CreateContract contract => WithCustomerAsync(contract.Customer, cx, c => CreateContractAsync(c, contract, cx, ct), ct),
         ChatCommand.FindCustomer find => FindAsync(find.Query, cx, ct),
         ChatCommand.ListMyCustomers => ListMineAsync(cx, ct),
         ChatCommand.ListTodayFollowUps => ListFollowUpsAsync(today: true, cx, ct),
@@ -422,7 +439,7 @@ internal sealed partial class Conversation(
 
     private const string ChatTagGroup = "CrmChat";
 
-    private async Task CreateContractAsync(Customer customer, ChatCommand.CreateContract create, Context cx)
+    private async Task CreateContractAsync(Customer customer, ChatCommand.CreateContract create, Context cx, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var contract = new Contract
@@ -437,12 +454,12 @@ internal sealed partial class Conversation(
         };
         db.Contracts.Add(contract);
         Touch(customer);
-        Record(cx, customer.Id, ActivityKind.ContractSubmitted, $"{cx.Actor.Name} 创建合同“{create.Title}” {create.Amount:N2} {create.Currency}",
+        // The submission below puts it on the timeline; the audit keeps the draft's creation.
+        Record(cx, null, ActivityKind.ContractSubmitted, $"{cx.Actor.Name} 创建合同“{create.Title}” {create.Amount:N2} {create.Currency}",
             nameof(Contract), contract.Id, "created-by-chat", null, new { create.Title, create.Amount, create.Currency });
-        await db.SaveChangesAsync();
-        Send(cx.Reply, Card.New().Heading("合同已创建 Contract created").Subtle(customer.Name)
-            .Facts(("标题", create.Title), ("金额", $"{create.Amount:N2} {create.Currency}"), ("状态", "草稿 Draft"))
-            .Build());
+        await db.SaveChangesAsync(ct);
+        var answer = await approvals.SubmitAsync(contract, cx.Actor, cx.Reply.Platform, ct);
+        Send(cx.Reply, answer.Card);
     }
 
     // ---- follow-ups --------------------------------------------------------------------------

@@ -17,10 +17,21 @@ internal sealed class ConversationHandler(Conversation conversation) : IInboxHan
         InboxChange change = ConversationPayloads.Read(inboxEvent) switch
         {
             ChatMessageReceived message when message.Text.Length > 0 => token => conversation.OnMessageAsync(message, inboxEvent, token),
-            CardActionReceived click => token => conversation.OnCardActionAsync(click, CardActionKey.Parse(click.ActionKey), inboxEvent, token),
+            CardActionReceived click => token => conversation.OnCardActionAsync(click, ActionData(click, inboxEvent), inboxEvent, token),
             // A sticker, an empty text, a card event without a task: nothing to do.
             _ => _ => Task.CompletedTask,
         };
         return Task.FromResult(change);
+    }
+
+    /// <summary>The button's data, with what the person typed on a link's confirm page.</summary>
+    private static IReadOnlyDictionary<string, string>? ActionData(CardActionReceived click, InboxEvent inboxEvent)
+    {
+        var data = CardActionKey.Parse(click.ActionKey);
+        if (data is null || inboxEvent.EventType != CardLinkClick.EventType || CardLinkClick.FromJson(inboxEvent.Payload)?.Reason is not { Length: > 0 } reason)
+        {
+            return data;
+        }
+        return new Dictionary<string, string>(data) { [CrmCore.Approvals.ApprovalVerbs.Reason] = reason };
     }
 }

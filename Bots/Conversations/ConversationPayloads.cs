@@ -10,6 +10,9 @@ namespace CrmChat.Bots.Conversations;
 /// <summary>A click on a signed card link, as /cards/act stores it in the inbox.</summary>
 internal sealed record CardLinkClick(string CardId, string Action, string UserId, DateTimeOffset At)
 {
+    /// <summary>What the person typed on the confirm page (a reject reason).</summary>
+    public string? Reason { get; init; }
+
     public const string EventType = "card/link";
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);

@@ -37,10 +37,11 @@ internal sealed class ChatDesk : IAsyncDisposable
     public CrmChatApp Host { get; }
     public FakeTimeProvider Clock => Host.Clock!;
 
-    public static async Task<ChatDesk> StartAsync(DatabaseProvider provider)
+    public static async Task<ChatDesk> StartAsync(DatabaseProvider provider, params (string Key, string Value)[] settings)
     {
         var database = await TestDatabase.CreateAsync(provider);
-        var host = new CrmChatApp([.. database.HostSettings(), new("Inbox:ProcessorEnabled", "false")], clock: new FakeTimeProvider(Now));
+        var host = new CrmChatApp([.. database.HostSettings(), new("Inbox:ProcessorEnabled", "false"),
+            .. settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))], clock: new FakeTimeProvider(Now));
         _ = host.Services;
         return new ChatDesk(database, host);
     }
@@ -246,12 +247,16 @@ public sealed class ConversationTests
     public async Task Tags_notes_and_contracts_by_chat_are_on_the_timeline_with_who_did_them(DatabaseProvider provider)
     {
         await using var desk = await ChatDesk.StartAsync(provider);
+        var boss = await desk.EmployeeAsync("boss", "王经理");
+        await desk.EmployeeAsync("zhangsan", "张三", boss.Id);
         await desk.SayAsync("zhangsan", "新客户 王五 13800138000 #冷淡");
         var tags = Single(await desk.SayAsync("zhangsan", "标签 王五 +重要 -冷淡"), "zhangsan");
         Assert.Contains("#重要", Text(tags), StringComparison.Ordinal);
         await desk.SayAsync("zhangsan", "记录 王五 电话沟通，对报价有兴趣");
-        var contract = Single(await desk.SayAsync("zhangsan", "合同 王五 50000 年度服务"), "zhangsan");
-        Assert.Contains("50,000.00 CNY", Text(contract), StringComparison.Ordinal);
+        var submitted = await desk.SayAsync("zhangsan", "合同 王五 50000 年度服务");
+        // The manager gets the approval card, the rep the "submitted" card.
+        Assert.Equal(["boss", "zhangsan"], submitted.Select(d => d.To.Value).Order());
+        Assert.All(submitted, d => Assert.Contains("50,000.00 CNY", Text(d), StringComparison.Ordinal));
 
         await using var db = desk.Database.NewContext();
         var customer = await db.Customers.Include(c => c.Tags).ThenInclude(t => t.Tag).SingleAsync();
@@ -261,6 +266,7 @@ public sealed class ConversationTests
         var zhangsan = await db.Employees.SingleAsync(e => e.WeComUserId == "zhangsan");
         Assert.All(await db.Activities.ToListAsync(), a => Assert.Equal(zhangsan.Id, a.ActorId));
         var saved = await db.Contracts.SingleAsync();
-        Assert.Equal((50000m, "CNY", "年度服务", zhangsan.Id), (saved.Amount, saved.Currency, saved.Title, saved.RequesterId));
+        Assert.Equal((50000m, "CNY", "年度服务", zhangsan.Id, CrmCore.Deals.ContractStatus.PendingApproval),
+            (saved.Amount, saved.Currency, saved.Title, saved.RequesterId, saved.Status));
     }
 }
