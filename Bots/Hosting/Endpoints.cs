@@ -26,6 +26,7 @@ internal static class Endpoints
         app.MapEmployeesApi();
         app.MapInboxApi();
         app.MapSyncApi();
+        app.MapContractsApi();
         return app;
     }
 }
