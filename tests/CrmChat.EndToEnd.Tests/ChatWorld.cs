@@ -36,14 +36,18 @@ public sealed class ChatWorld : IAsyncDisposable
     public HttpClient Api { get; private set; } = null!;
     public CrmChatApp App => _app!;
 
-    public static async Task<ChatWorld> StartAsync(DatabaseProvider provider, bool processorEnabled = true)
+    public static async Task<ChatWorld> StartAsync(
+        DatabaseProvider provider, bool processorEnabled = true, IEnumerable<KeyValuePair<string, string?>>? settings = null)
     {
         var database = await TestDatabase.CreateAsync(provider);
         var sandbox = await SandboxServer.StartAsync();
-        var world = new ChatWorld(database, sandbox);
+        var world = new ChatWorld(database, sandbox) { _settings = [.. settings ?? []] };
         await world.StartCrmChatAsync(processorEnabled);
         return world;
     }
+
+    /// <summary>The test's own settings, kept for restarts.</summary>
+    private KeyValuePair<string, string?>[] _settings = [];
 
     /// <summary>Starts (or restarts) CrmChat on the same database and points the Sandbox at it.</summary>
     public async Task StartCrmChatAsync(bool processorEnabled = true)
@@ -73,6 +77,7 @@ public sealed class ChatWorld : IAsyncDisposable
             new("DingTalk:OapiBaseUrl", Sandbox.DingTalkOapiBaseUrl.ToString()),
             new("Inbox:ProcessorEnabled", processorEnabled ? "true" : "false"),
             new("Inbox:PollInterval", "00:00:00.200"),
+            .. _settings,
         ]);
         _app.UseKestrel(0);
         _app.StartServer();
