@@ -1,7 +1,9 @@
 using CrmChat.CrmCore.Contacts;
 using CrmChat.CrmCore.Data;
+using CrmChat.CrmCore.Messaging;
 using CrmChat.CrmCore.Team;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace CrmChat.CrmCore;
@@ -9,14 +11,17 @@ namespace CrmChat.CrmCore;
 public static class CrmCoreSetup
 {
     /// <summary>
-    /// The CRM room: database on the configured provider, the clock, contact sync. Connectors
-    /// add their <see cref="IPlatformTagWriter"/> per platform.
+    /// The CRM room: database on the configured provider, the clock and randomness, the outbox's
+    /// wake-up signal, contact sync. Connectors add their <see cref="IPlatformTagWriter"/> per platform.
     /// </summary>
     public static IHostApplicationBuilder AddCrmCore(this IHostApplicationBuilder builder)
     {
         var database = DatabaseOptions.Read(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddCrmDatabase(database);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<IRandomSource, SharedRandomSource>();
+        // Producers of outbox rows call Notify after they commit; the dispatcher waits on it.
+        builder.Services.TryAddSingleton<OutboxSignal>();
         builder.Services.AddScoped<ContactSync>();
         builder.Services.AddScoped<TagMarking>();
         builder.Services.AddScoped<EmployeeDirectory>();
