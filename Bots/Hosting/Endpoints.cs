@@ -1,6 +1,7 @@
 using CrmChat.Bots.Api;
 using CrmChat.Bots.Health;
 using CrmChat.Bots.Inbox;
+using CrmChat.Bots.Outbox;
 using CrmChat.Bots.Webhooks;
 
 namespace CrmChat.Bots.Hosting;
@@ -23,6 +24,7 @@ internal static class Endpoints
         app.MapCustomerChangesApi();
         app.MapEmployeesApi();
         app.MapInboxApi();
+        app.MapOutboxApi();
         app.MapSyncApi();
         return app;
     }
