@@ -1,4 +1,4 @@
-using CrmChat.Scheduler.Outbox;
+using CrmChat.Scheduler.OutboxDispatch;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Quartz;

@@ -173,13 +173,14 @@ public static class Outbox
         // Stored times are UTC: the providers compare and sort them as such. Messages to one
         // target leave in CreatedAt order, so a second one in this unit of work sorts after the first.
         now = now.ToUniversalTime();
+        var createdAt = now;
         var previous = db.OutboxMessages.Local
             .Where(m => m.Platform == delivery.To.Platform && m.Target == target)
             .Select(m => (DateTimeOffset?)m.CreatedAt)
             .Max();
-        if (previous is { } last && last >= now)
+        if (previous is { } last && last >= createdAt)
         {
-            now = last.AddTicks(TimeSpan.TicksPerMicrosecond);
+            createdAt = last.AddTicks(TimeSpan.TicksPerMicrosecond);
         }
         delivery = delivery with { QueuedAt = delivery.QueuedAt ?? now };
         var message = new OutboxMessage
@@ -190,7 +191,7 @@ public static class Outbox
             Payload = delivery.ToJson(),
             DedupeKey = dedupeKey,
             CardId = delivery.CardId,
-            CreatedAt = now,
+            CreatedAt = createdAt,
             NextAttemptAt = now,
         };
         db.OutboxMessages.Add(message);

@@ -1,4 +1,4 @@
-namespace CrmChat.Scheduler.Outbox;
+namespace CrmChat.Scheduler.OutboxDispatch;
 
 /// <summary>The <c>Outbox</c> section: how the dispatcher paces, retries and gives up.</summary>
 public sealed class OutboxOptions

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Text.Json;
 using CrmChat.CrmCore;
 using CrmChat.CrmCore.Data;
@@ -8,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace CrmChat.Scheduler.Outbox;
+namespace CrmChat.Scheduler.OutboxDispatch;
 
 /// <summary>
 /// Sends outbox rows through the <see cref="IChatChannel"/> of their platform: oldest first,
@@ -170,10 +171,10 @@ public sealed partial class OutboxDispatcher
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            await RecordFailureAsync(id, ex);
+            await PersistAsync(() => RecordFailureAsync(id, ex), id);
             return;
         }
-        await MarkSentAsync(id, receipt);
+        await PersistAsync(() => MarkSentAsync(id, receipt), id);
         LogSent(_logger, row.Platform, row.TargetKind, row.CardId, Describe(row.TargetKind, row.Target), row.Attempts);
     }
 
@@ -212,6 +213,28 @@ public sealed partial class OutboxDispatcher
         catch (Exception ex)
         {
             LogRenewFailed(_logger, id, ex.GetType().Name);
+        }
+    }
+
+    /// <summary>
+    /// Records an outcome, trying a few times when the database is briefly busy: a send the
+    /// platform took but the row does not show would go again after the lease.
+    /// </summary>
+    private async Task PersistAsync(Func<Task> write, Guid id)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await write();
+                return;
+            }
+            catch (Exception ex) when (attempt < 3 && ex is DbException or DbUpdateException or TimeoutException)
+            {
+                LogPersistRetry(_logger, id, attempt, ex.GetType().Name);
+                // A pause for the database, on the wall clock: a test's frozen clock must not stall it.
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), TimeProvider.System, CancellationToken.None);
+            }
         }
     }
 
@@ -319,6 +342,9 @@ public sealed partial class OutboxDispatcher
 
     [LoggerMessage(EventId = 4106, Level = LogLevel.Warning, Message = "Outbox: could not renew the claim on message {MessageId} ({Error})")]
     private static partial void LogRenewFailed(ILogger logger, Guid messageId, string error);
+
+    [LoggerMessage(EventId = 4108, Level = LogLevel.Warning, Message = "Outbox: recording the outcome of message {MessageId} failed on try {Attempt} ({Error}); trying again")]
+    private static partial void LogPersistRetry(ILogger logger, Guid messageId, int attempt, string error);
 
     [LoggerMessage(EventId = 4107, Level = LogLevel.Error, Message = "Outbox: sending message {MessageId} failed outside the platform call: {Error} {Message}")]
     private static partial void LogSendLoopError(ILogger logger, Guid messageId, string error, string message);

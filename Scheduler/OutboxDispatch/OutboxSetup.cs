@@ -6,7 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace CrmChat.Scheduler.Outbox;
+namespace CrmChat.Scheduler.OutboxDispatch;
 
 public static class OutboxSetup
 {
