@@ -1,7 +1,6 @@
 using CrmChat.Bots.Api;
 using CrmChat.Bots.Health;
 using CrmChat.Bots.Inbox;
-using CrmChat.Bots.Outbox;
 using CrmChat.Bots.Webhooks;
 
 namespace CrmChat.Bots.Hosting;

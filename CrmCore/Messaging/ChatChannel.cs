@@ -180,7 +180,8 @@ public static class Outbox
             .Max();
         if (previous is { } last && last >= createdAt)
         {
-            createdAt = last.AddTicks(TimeSpan.TicksPerMicrosecond);
+            // 0.1 ms: the finest step every provider keeps (SQLite's binary DateTimeOffset drops less).
+            createdAt = last.AddTicks(TimeSpan.TicksPerMillisecond / 10);
         }
         delivery = delivery with { QueuedAt = delivery.QueuedAt ?? now };
         var message = new OutboxMessage

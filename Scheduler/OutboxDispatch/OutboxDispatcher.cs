@@ -22,7 +22,6 @@ public sealed partial class OutboxDispatcher
 {
     private const int MaxErrorLength = 2000;
     private const int MaxPlatformMessageIdLength = 128;
-    private static readonly TimeSpan NotConfiguredCheckInterval = TimeSpan.FromMinutes(1);
 
     private readonly IServiceScopeFactory _scopes;
     private readonly OutboxOptions _options;
@@ -33,7 +32,6 @@ public sealed partial class OutboxDispatcher
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentDictionary<(Platform, string), Task> _inFlight = new();
     private IReadOnlyList<Platform>? _configured;
-    private DateTimeOffset _notConfiguredCheckedAt = DateTimeOffset.MinValue;
 
     public OutboxDispatcher(IServiceScopeFactory scopes, IOptions<OutboxOptions> options, TimeProvider clock, IRandomSource random,
         OutboxSignal signal, ILogger<OutboxDispatcher> logger)
@@ -295,18 +293,17 @@ public sealed partial class OutboxDispatcher
     /// <summary>Messages for a platform without a channel stay pending; their LastError says why.</summary>
     private async Task NoteUnconfiguredAsync(CrmDbContext db, IReadOnlyList<Platform> configured, CancellationToken ct)
     {
-        var now = _clock.GetUtcNow();
-        if (configured.Count == Enum.GetValues<Platform>().Length || now - _notConfiguredCheckedAt < NotConfiguredCheckInterval)
-        {
-            return;
-        }
-        _notConfiguredCheckedAt = now;
         foreach (var platform in Enum.GetValues<Platform>().Except(configured))
         {
             var why = NotConfigured(platform);
-            var noted = await db.OutboxMessages
-                .Where(m => m.Status == OutboxStatus.Pending && m.Platform == platform && (m.LastError == null || m.LastError != why))
-                .ExecuteUpdateAsync(s => s.SetProperty(m => m.LastError, why), ct);
+            // Read first: an update that changes nothing still takes SQLite's write lock.
+            var unnoted = db.OutboxMessages
+                .Where(m => m.Status == OutboxStatus.Pending && m.Platform == platform && (m.LastError == null || m.LastError != why));
+            if (!await unnoted.AnyAsync(ct))
+            {
+                continue;
+            }
+            var noted = await unnoted.ExecuteUpdateAsync(s => s.SetProperty(m => m.LastError, why), ct);
             if (noted > 0)
             {
                 LogNotConfigured(_logger, platform, noted);

@@ -1,10 +1,9 @@
-using CrmChat.Bots.Api;
 using CrmChat.CrmCore.Data;
 using CrmChat.CrmCore.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
-namespace CrmChat.Bots.Outbox;
+namespace CrmChat.Bots.Api;
 
 /// <summary>An outbox row as operators see it. Group targets are robot keys or tokens, so they are shortened.</summary>
 public sealed record OutboxMessageView(Guid Id, string Platform, string Kind, string Target, string? CardId, string Status, int Attempts,
