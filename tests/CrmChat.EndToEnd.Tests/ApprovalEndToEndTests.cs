@@ -70,14 +70,15 @@ public sealed partial class ApprovalEndToEndTests
         await Sent(world, "zhangsan", 1);
         await world.DriveAsync("messages/text", new { userid = "zhangsan", content = "合同 王五 80000 年度服务" });
         var bossCard = (await Sent(world, "boss", 1))[0]!;
-        Assert.Contains("80,000.00 CNY", bossCard["body"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains("80,000.00 CNY", ChatWorld.Text(bossCard["body"]!), StringComparison.Ordinal);
         var taskId = bossCard["task_id"]!.GetValue<string>();
         var approveKey = ButtonKey(bossCard, "同意");
 
         // Someone who is not an approver: a genuine WeCom click event from lisi on that card.
         var forged = await world.PostCallbackAsync(ClickXml("lisi", taskId, approveKey, "rc-lisi"));
         Assert.Equal(HttpStatusCode.OK, forged.StatusCode);
-        await EventuallyAsync(async () => (await world.ReadDriverAsync("sent/card-updates")).AsArray().Any(u => u!.ToJsonString().Contains("Not an approver", StringComparison.Ordinal)));
+        // Its made-up response_code cannot update a card, so the answer comes as a new message.
+        await EventuallyAsync(async () => (await Sent(world, "lisi", 0)).Any(u => ChatWorld.Text(u).Contains("Not an approver", StringComparison.Ordinal)));
         Assert.Equal((ContractStatus.PendingApproval, ApprovalStatus.Pending, 0), await StateAsync(world));
 
         // The manager's click, delivered three times (WeCom retries): one decision.
@@ -91,18 +92,18 @@ public sealed partial class ApprovalEndToEndTests
         Assert.Equal(1, (await StateAsync(world)).Item3);
 
         await world.DriveAsync("cards/click", new { userid = "director1", task_id = directorCard["task_id"]!.GetValue<string>(), event_key = ButtonKey(directorCard, "同意") });
-        var told = await EventuallyAsync(async () => (await Sent(world, "zhangsan", 0)).Any(m => m!.ToJsonString().Contains("已批准", StringComparison.Ordinal)));
+        var told = await EventuallyAsync(async () => (await Sent(world, "zhangsan", 0)).Any(m => ChatWorld.Text(m!).Contains("已批准", StringComparison.Ordinal)));
         Assert.True(told);
         Assert.Equal((ContractStatus.Approved, ApprovalStatus.Approved, 2), await StateAsync(world));
         // Cards updated: boss's and director1's by their clicks, director2's from the send's response_code.
         var updates = (await world.ReadDriverAsync("sent/card-updates")).AsArray();
-        Assert.Contains(updates, u => u!["user_ids"]!.AsArray().Any(x => x!.GetValue<string>() == "director2"));
+        Assert.Contains(updates, u => u!["userids"]!.AsArray().Any(x => x!.GetValue<string>() == "director2"));
 
         // A late click on the other director's card is answered "already decided" and changes nothing.
         var director2Card = (await Sent(world, "director2", 1))[0]!;
         await world.DriveAsync("cards/click", new { userid = "director2", task_id = director2Card["task_id"]!.GetValue<string>(), event_key = ButtonKey(director2Card, "同意") });
         Assert.True(await EventuallyAsync(async () => (await world.ReadDriverAsync("sent/card-updates")).AsArray()
-            .Any(u => u!.ToJsonString().Contains("Already decided by 赵总", StringComparison.Ordinal))));
+            .Any(u => ChatWorld.Text(u!).Contains("Already decided by 赵总", StringComparison.Ordinal))));
         Assert.Equal((ContractStatus.Approved, ApprovalStatus.Approved, 2), await StateAsync(world));
     }
 
@@ -116,7 +117,7 @@ public sealed partial class ApprovalEndToEndTests
         var bossCard = (await Sent(world, "boss", 1))[0]!;
         await world.DriveAsync("cards/click", new { userid = "boss", task_id = bossCard["task_id"]!.GetValue<string>(), event_key = ButtonKey(bossCard, "驳回") });
         await world.DriveAsync("messages/text", new { userid = "boss", content = "价格太低，请重新报价" });
-        Assert.True(await EventuallyAsync(async () => (await Sent(world, "zhangsan", 0)).Any(m => m!.ToJsonString().Contains("价格太低", StringComparison.Ordinal))));
+        Assert.True(await EventuallyAsync(async () => (await Sent(world, "zhangsan", 0)).Any(m => ChatWorld.Text(m!).Contains("价格太低", StringComparison.Ordinal))));
         Assert.Equal((ContractStatus.Rejected, ApprovalStatus.Rejected, 1), await StateAsync(world));
         Assert.Empty(await Sent(world, "director1", 0));
         Assert.Empty(await Sent(world, "director2", 0));
@@ -129,17 +130,17 @@ public sealed partial class ApprovalEndToEndTests
         await using var world = await StartAsync(provider, dingTalk: true);
         await world.DriveDingTalkAsync("robot/messages", new { userid = "zhangsan", content = "新客户 王五 13800138000" });
         await world.DriveDingTalkAsync("robot/messages", new { userid = "zhangsan", content = "合同 王五 80000 年度服务" });
-        var bossLinks = Links(await People(world, "boss", 1));
+        var bossLinks = Links(world, await People(world, "boss", 1));
         var approve = bossLinks.Single(l => l.Query.Contains("approval.approve", StringComparison.Ordinal));
         using var browser = new HttpClient();
 
         // A link signed for the manager, edited to name someone else, or to last longer, is refused.
-        var asLisi = await browser.PostAsync(approve.ToString().Replace("emp=boss", "emp=lisi", StringComparison.Ordinal), null);
+        var asLisi = await browser.PostAsync(approve.AbsoluteUri.Replace("emp=boss", "emp=lisi", StringComparison.Ordinal), null);
         Assert.Equal(HttpStatusCode.Forbidden, asLisi.StatusCode);
         Assert.Equal((ContractStatus.PendingApproval, ApprovalStatus.Pending, 0), await StateAsync(world));
 
         Assert.Equal(HttpStatusCode.OK, (await browser.PostAsync(approve, null)).StatusCode);
-        var directorLinks = Links(await People(world, "director1", 1));
+        var directorLinks = Links(world, await People(world, "director1", 1));
         Assert.Equal(HttpStatusCode.Conflict, (await browser.PostAsync(approve, null)).StatusCode);
 
         // The director rejects with a reason typed on the confirm page.
@@ -148,7 +149,7 @@ public sealed partial class ApprovalEndToEndTests
         Assert.Contains("name=\"reason\"", page, StringComparison.Ordinal);
         var confirmed = await browser.PostAsync(reject, new FormUrlEncodedContent([new("reason", "账期太长")]));
         Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
-        Assert.True(await EventuallyAsync(async () => (await People(world, "zhangsan", 0)).Any(m => m!.ToJsonString().Contains("账期太长", StringComparison.Ordinal))));
+        Assert.True(await EventuallyAsync(async () => (await People(world, "zhangsan", 0)).Any(m => ChatWorld.Text(m!).Contains("账期太长", StringComparison.Ordinal))));
         Assert.Equal((ContractStatus.Rejected, ApprovalStatus.Rejected, 2), await StateAsync(world));
         // The other director is told instead of being left with live buttons.
         Assert.True(await EventuallyAsync(async () => (await People(world, "director2", 0)).Count >= 2));
@@ -166,8 +167,9 @@ public sealed partial class ApprovalEndToEndTests
     private static string ButtonKey(JsonNode card, string title) => card["body"]!["template_card"]!["button_list"]!.AsArray()
         .First(b => b!["text"]!.GetValue<string>().StartsWith(title, StringComparison.Ordinal))!["key"]!.GetValue<string>();
 
-    private static List<Uri> Links(JsonArray messages) =>
-        LinkPattern().Matches(messages.Last()!.ToJsonString()).Select(m => new Uri(m.Value.Replace("\\u0026", "&", StringComparison.Ordinal))).ToList();
+    /// <summary>The card's links, aimed at this test's CrmChat as the approver's phone would open them.</summary>
+    private static List<Uri> Links(ChatWorld world, JsonArray messages) =>
+        LinkPattern().Matches(ChatWorld.Text(messages.Last())).Select(m => new Uri(world.CrmChatUrl, new Uri(m.Value).PathAndQuery)).ToList();
 
     [GeneratedRegex(@"https?://[^""\s)\\]+/cards/act\?[^""\s)\\]+")]
     private static partial Regex LinkPattern();

@@ -150,6 +150,14 @@ public sealed class ChatWorld : IAsyncDisposable
         return await plain.PostAsync(url, new StringContent(body, System.Text.Encoding.UTF8, "text/xml"));
     }
 
+    /// <summary>A node as text with Chinese and '&amp;' left readable, for asserting on what a person would see.</summary>
+    public static string Text(JsonNode? node) => node?.ToJsonString(ReadableJson) ?? "";
+
+    private static readonly System.Text.Json.JsonSerializerOptions ReadableJson = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     public async ValueTask DisposeAsync()
     {
         if (_app is not null)
