@@ -27,11 +27,8 @@ internal sealed class RowChanges
 /// </summary>
 internal static class BulkSave
 {
-    // SQL Server allows 2,100 parameters a command, the others far more. Microsoft.Data.Sqlite
-    // binds each parameter by looking its name up among all of the statement's, so binding
-    // grows with the square of a statement's parameters there: SQLite gets small statements.
+    // SQL Server allows 2,100 parameters a command, PostgreSQL far more.
     private const int MaxParameters = 2000;
-    private const int MaxSqliteParameters = 256;
     private const int MaxRows = 1000;
 
     private static readonly ConditionalWeakTable<IModel, List<IEntityType>> InsertOrders = [];
@@ -91,7 +88,8 @@ internal static class BulkSave
     {
         private readonly DbConnection _connection = db.Database.GetDbConnection();
         private readonly ISqlGenerationHelper _sql = db.GetService<ISqlGenerationHelper>();
-        private readonly int _maxParameters = db.Provider == DatabaseProvider.Sqlite ? MaxSqliteParameters : MaxParameters;
+        // Only makes parameters; never executed.
+        private readonly DbCommand _scratch = db.Database.GetDbConnection().CreateCommand();
 
         public async Task InsertAsync(IEntityType type, List<object> entities, CancellationToken ct)
         {
@@ -99,7 +97,25 @@ internal static class BulkSave
             var properties = type.GetProperties().ToList();
             var getters = properties.Select(p => p.GetGetter()).ToList();
             var head = $"INSERT INTO {Name(table)} ({string.Join(", ", properties.Select(p => Column(p, table)))}) VALUES ";
-            var rowsPerCommand = Math.Max(1, Math.Min(MaxRows, _maxParameters / properties.Count));
+            if (db.Provider == DatabaseProvider.Sqlite)
+            {
+                // In process there is no round trip to save: one prepared single-row statement,
+                // run once per row, beats parsing and binding a long multi-row one.
+                await using var single = NewCommand();
+                single.CommandText = head + "(" + string.Join(", ", properties.Select(p => Parameter(single, p, null))) + ")";
+                single.Prepare();
+                foreach (var entity in entities)
+                {
+                    for (var column = 0; column < properties.Count; column++)
+                    {
+                        var value = Parameter(properties[column], getters[column].GetClrValueUsingContainingEntity(entity));
+                        single.Parameters[column].Value = value;
+                    }
+                    await single.ExecuteNonQueryAsync(ct);
+                }
+                return;
+            }
+            var rowsPerCommand = Math.Max(1, Math.Min(MaxRows, MaxParameters / properties.Count));
             for (var start = 0; start < entities.Count; start += rowsPerCommand)
             {
                 var count = Math.Min(rowsPerCommand, entities.Count - start);
@@ -171,6 +187,10 @@ internal static class BulkSave
             command.Transaction = transaction;
             return command;
         }
+
+        /// <summary>The value as the provider stores it (converters and enum handling applied, as for any EF parameter).</summary>
+        private object Parameter(IProperty property, object? value) =>
+            property.GetRelationalTypeMapping().CreateParameter(_scratch, "p", value, property.IsNullable).Value ?? DBNull.Value;
 
         private string Parameter(DbCommand command, IProperty property, object? value)
         {
