@@ -74,6 +74,45 @@ internal static class BulkSave
         }
     }
 
+    /// <summary>
+    /// Inserts the rows whose <paramref name="uniqueProperty"/> is not taken yet and returns the
+    /// values of those it stored; the others are left as they are (ON CONFLICT DO NOTHING), in
+    /// one transaction. SQLite and PostgreSQL only: the caller checks <see cref="SupportsInsertIgnoringDuplicates"/>.
+    /// </summary>
+    public static async Task<HashSet<string>> InsertIgnoringDuplicatesAsync<T>(CrmDbContext db, IReadOnlyList<T> entities, string uniqueProperty, CancellationToken ct)
+        where T : class
+    {
+        var type = db.Model.FindEntityType(typeof(T))!;
+        var unique = type.FindProperty(uniqueProperty)!;
+        var stored = new HashSet<string>(StringComparer.Ordinal);
+        if (entities.Count == 0)
+        {
+            return stored;
+        }
+        var owned = db.Database.CurrentTransaction is null;
+        var transaction = db.Database.CurrentTransaction ?? await db.Database.BeginTransactionAsync(ct);
+        try
+        {
+            var writer = new Writer(db, transaction.GetDbTransaction());
+            await writer.InsertIgnoringDuplicatesAsync(type, entities, unique, stored, ct);
+            if (owned)
+            {
+                await transaction.CommitAsync(ct);
+            }
+        }
+        finally
+        {
+            if (owned)
+            {
+                await transaction.DisposeAsync();
+            }
+        }
+        return stored;
+    }
+
+    public static bool SupportsInsertIgnoringDuplicates(CrmDbContext db) =>
+        db.Provider is DatabaseProvider.Sqlite or DatabaseProvider.PostgreSql;
+
     private static IEntityType Type(CrmDbContext db, object entity)
     {
         var type = db.Model.FindEntityType(entity.GetType());
@@ -134,6 +173,60 @@ internal static class BulkSave
                 }
                 command.CommandText = text.ToString();
                 await command.ExecuteNonQueryAsync(ct);
+            }
+        }
+
+        public async Task InsertIgnoringDuplicatesAsync<T>(IEntityType type, IReadOnlyList<T> entities, IProperty unique, HashSet<string> stored, CancellationToken ct)
+            where T : class
+        {
+            var table = Table(type);
+            var properties = type.GetProperties().ToList();
+            var getters = properties.Select(p => p.GetGetter()).ToList();
+            var uniqueGetter = unique.GetGetter();
+            var head = $"INSERT INTO {Name(table)} ({string.Join(", ", properties.Select(p => Column(p, table)))}) VALUES ";
+            var onConflict = $" ON CONFLICT ({Column(unique, table)}) DO NOTHING";
+            if (db.Provider == DatabaseProvider.Sqlite)
+            {
+                // As for InsertAsync: one prepared statement per row; a row that conflicted affects none.
+                await using var single = NewCommand();
+                single.CommandText = head + "(" + string.Join(", ", properties.Select(p => Parameter(single, p, null))) + ")" + onConflict;
+                single.Prepare();
+                foreach (var entity in entities)
+                {
+                    for (var column = 0; column < properties.Count; column++)
+                    {
+                        single.Parameters[column].Value = Parameter(properties[column], getters[column].GetClrValueUsingContainingEntity(entity));
+                    }
+                    if (await single.ExecuteNonQueryAsync(ct) == 1)
+                    {
+                        stored.Add((string)uniqueGetter.GetClrValueUsingContainingEntity(entity)!);
+                    }
+                }
+                return;
+            }
+            var rowsPerCommand = Math.Max(1, Math.Min(MaxRows, MaxParameters / properties.Count));
+            for (var start = 0; start < entities.Count; start += rowsPerCommand)
+            {
+                var count = Math.Min(rowsPerCommand, entities.Count - start);
+                await using var command = NewCommand();
+                var text = new StringBuilder(head, head.Length + (count * properties.Count * 8));
+                for (var row = 0; row < count; row++)
+                {
+                    var entity = entities[start + row];
+                    text.Append(row == 0 ? "(" : ", (");
+                    for (var column = 0; column < properties.Count; column++)
+                    {
+                        text.Append(column == 0 ? "" : ", ")
+                            .Append(Parameter(command, properties[column], getters[column].GetClrValueUsingContainingEntity(entity)));
+                    }
+                    text.Append(')');
+                }
+                command.CommandText = text.Append(onConflict).Append(" RETURNING ").Append(Column(unique, table)).ToString();
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    stored.Add(reader.GetString(0));
+                }
             }
         }
 
