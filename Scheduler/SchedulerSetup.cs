@@ -1,3 +1,4 @@
+using CrmChat.Scheduler.Jobs;
 using CrmChat.Scheduler.OutboxDispatch;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -8,13 +9,14 @@ namespace CrmChat.Scheduler;
 public static class SchedulerSetup
 {
     /// <summary>
-    /// Quartz in memory (the embedded default); jobs register themselves here as they land. The
+    /// Quartz in memory (the embedded default) with the jobs of the <c>Jobs</c> section. The
     /// outbox dispatcher runs beside it, as a hosted service of its own.
     /// </summary>
     public static IHostApplicationBuilder AddScheduler(this IHostApplicationBuilder builder)
     {
         builder.AddOutboxDispatcher();
         builder.Services.AddQuartz();
+        builder.AddJobs();
         builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return builder;
     }
