@@ -89,8 +89,8 @@ internal sealed class JobsHost : IAsyncDisposable
             new("Jobs:Enabled", "false"),
             new("Outbox:Enabled", "false"),
             new("Crm:TimeZone", "Asia/Shanghai"),
-            .. settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)),
         ]);
+        builder.Configuration.AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)));
         var queries = new QueryCapture();
         var (weCom, dingTalk) = (new ScriptedChannel(Platform.WeCom), new ScriptedChannel(Platform.DingTalk));
         builder.AddCrmCore();
