@@ -2,6 +2,7 @@ using CrmChat.CrmCore.Contacts;
 using CrmChat.CrmCore.Data;
 using CrmChat.Scheduler.Jobs;
 using CrmChat.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -69,6 +70,28 @@ public sealed class JobsSetupTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => JobsHost.StartAsync(database, new FakeTimeProvider(At(9)),
             ("Jobs:Teams:0:Team", "华东销售"), ("Jobs:Teams:1:Team", "华北销售"), ("Jobs:Teams:1:NudgeCron", "tomorrow")));
         Assert.Contains("Jobs:Teams:1:NudgeCron 'tomorrow' is not a Quartz cron expression", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("appsettings.json")]
+    [InlineData("appsettings.Production.example.json")]
+    public async Task The_shipped_settings_files_start(string file)
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "CrmChat.sln")))
+        {
+            root = root.Parent ?? throw new InvalidOperationException("CrmChat.sln not found");
+        }
+        var settings = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(root.FullName, "appsettings", file)).Build()
+            .GetSection("Jobs").AsEnumerable(makePathsRelative: false)
+            .Where(s => s.Value is not null && s.Key != "Jobs:Enabled")
+            .Select(s => (s.Key, s.Value))
+            .ToArray();
+        Assert.NotEmpty(settings);
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var host = await JobsHost.StartAsync(database, new FakeTimeProvider(At(9)), settings);
+        Assert.NotNull(host.Services.GetRequiredService<IOptions<JobsOptions>>().Value);
     }
 
     [Fact]
