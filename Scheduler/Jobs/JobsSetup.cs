@@ -29,11 +29,15 @@ internal sealed class TeamCalendarJob(TeamCalendar calendar) : IJob
         await calendar.RunAsync(cancellationToken);
 }
 
+/// <summary>A full sync can take minutes: stopping CrmChat cancels it (it resumes from its checkpoint) rather than waiting for it.</summary>
 [DisallowConcurrentExecution]
-internal sealed class ReconciliationJob(NightlyReconciliation reconciliation) : IJob
+internal sealed class ReconciliationJob(NightlyReconciliation reconciliation, IHostApplicationLifetime lifetime) : IJob
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
-        await reconciliation.RunAsync(cancellationToken);
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+        await reconciliation.RunAsync(stopping.Token);
+    }
 }
 
 public static class JobsSetup

@@ -5,6 +5,7 @@ using CrmChat.CrmCore.Data;
 using CrmChat.CrmCore.FollowUps;
 using CrmChat.CrmCore.Team;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Quartz;
 
@@ -82,9 +83,10 @@ public sealed class TeamRuleSet(IReadOnlyList<TeamRules> teams, TeamRules noTeam
 }
 
 /// <summary>Builds <see cref="TeamRules"/> from <c>Jobs:TeamDefaults</c>, <c>Jobs:Teams</c> and each team's zone.</summary>
-public sealed class TeamRulebook(IOptions<JobsOptions> jobs, IOptions<CrmOptions> crm)
+public sealed partial class TeamRulebook(IOptions<JobsOptions> jobs, IOptions<CrmOptions> crm, ILogger<TeamRulebook> logger)
 {
     private readonly ConcurrentDictionary<(string, string), CronExpression> _crons = new();
+    private readonly ConcurrentDictionary<string, bool> _unknownZones = new(StringComparer.Ordinal);
 
     public async Task<TeamRuleSet> LoadAsync(CrmDbContext db, CancellationToken ct)
     {
@@ -100,6 +102,10 @@ public sealed class TeamRulebook(IOptions<JobsOptions> jobs, IOptions<CrmOptions
         var defaults = o.TeamDefaults;
         var own = teamId is null ? null : o.Teams.FirstOrDefault(t => string.Equals(t.Team?.Trim(), name, StringComparison.Ordinal));
         var zone = crm.Value.ZoneFor(timeZone);
+        if (timeZone is { Length: > 0 } && zone.Id != timeZone && !TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _) && _unknownZones.TryAdd(timeZone, true))
+        {
+            LogUnknownZone(name, timeZone, zone.Id);
+        }
         QuietHours.TryParse(own?.QuietHours ?? defaults.QuietHours, out var quiet);
         return new TeamRules(
             teamId,
@@ -114,6 +120,9 @@ public sealed class TeamRulebook(IOptions<JobsOptions> jobs, IOptions<CrmOptions
 
     private CronExpression Cron(string expression, TimeZoneInfo zone) =>
         _crons.GetOrAdd((expression, zone.Id), key => CronExpression.Parse(key.Item1).WithTimeZone(zone));
+
+    [LoggerMessage(EventId = 4241, Level = LogLevel.Warning, Message = "Team {Team} names time zone '{TimeZone}', which this machine does not know; its reminders, digests and nudges use {Fallback} (Crm:TimeZone) until it is corrected to an IANA id")]
+    private partial void LogUnknownZone(string team, string timeZone, string fallback);
 }
 
 /// <summary>Which employees a query covers: members of these teams, and maybe those in no team.</summary>
