@@ -155,7 +155,9 @@ public static class ChatCardId
 
 /// <summary>
 /// Writes outbox rows into the caller's unit of work: they commit with the change that caused
-/// them, or not at all. The dispatcher sends them afterwards.
+/// them, or not at all. The dispatcher sends them afterwards, in enqueue order per target; call
+/// <see cref="WorkSignal.Notify"/> on the <see cref="OutboxSignal"/> after the commit so they
+/// leave at once (the inbox processor does this for its handlers).
 /// </summary>
 public static class Outbox
 {
