@@ -25,9 +25,6 @@ public interface INativeApprovals
 {
     Platform Platform { get; }
 
-    /// <summary>How people know the app, for what CrmChat tells them (Chinese and English).</summary>
-    string AppName { get; }
-
     /// <summary>Files the application; returns the platform's instance id (WeCom sp_no, DingTalk processInstanceId).</summary>
     /// <exception cref="NativeApprovalException">The platform refused it or could not be reached.</exception>
     Task<string> StartAsync(NativeApprovalApplication application, CancellationToken ct);
