@@ -18,9 +18,11 @@ namespace CrmChat.EndToEnd.Tests;
 public sealed class ChatWorld : IAsyncDisposable
 {
     private CrmChatApp? _app;
+    private readonly IReadOnlyList<KeyValuePair<string, string?>> _settings;
 
-    private ChatWorld(TestDatabase database, SandboxServer sandbox)
+    private ChatWorld(TestDatabase database, SandboxServer sandbox, IReadOnlyList<KeyValuePair<string, string?>> settings)
     {
+        _settings = settings;
         Database = database;
         Sandbox = sandbox;
         Driver = new HttpClient { BaseAddress = sandbox.WeComDriverUrl };
@@ -36,11 +38,12 @@ public sealed class ChatWorld : IAsyncDisposable
     public HttpClient Api { get; private set; } = null!;
     public CrmChatApp App => _app!;
 
-    public static async Task<ChatWorld> StartAsync(DatabaseProvider provider, bool processorEnabled = true)
+    /// <param name="settings">CrmChat settings of this test, over the ones pointing it at the Sandbox.</param>
+    public static async Task<ChatWorld> StartAsync(DatabaseProvider provider, bool processorEnabled = true, params (string Key, string? Value)[] settings)
     {
         var database = await TestDatabase.CreateAsync(provider);
         var sandbox = await SandboxServer.StartAsync();
-        var world = new ChatWorld(database, sandbox);
+        var world = new ChatWorld(database, sandbox, settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)).ToList());
         await world.StartCrmChatAsync(processorEnabled);
         return world;
     }
@@ -73,6 +76,7 @@ public sealed class ChatWorld : IAsyncDisposable
             new("DingTalk:OapiBaseUrl", Sandbox.DingTalkOapiBaseUrl.ToString()),
             new("Inbox:ProcessorEnabled", processorEnabled ? "true" : "false"),
             new("Inbox:PollInterval", "00:00:00.200"),
+            .. _settings,
         ]);
         _app.UseKestrel(0);
         _app.StartServer();
