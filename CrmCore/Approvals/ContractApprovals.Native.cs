@@ -111,7 +111,7 @@ public sealed partial class ContractApprovals
         var steps = request.Steps.OrderBy(s => s.Order).ToList();
         var changed = false;
 
-        foreach (var decided in snapshot.Decisions.OrderBy(d => d.At))
+        foreach (var decided in Chronological(snapshot.Decisions))
         {
             // Someone CrmChat has no employee for cannot hold a decision; the outcome below still follows the app.
             if (!people.TryGetValue(decided.ApproverUserId, out var approver) || StepOf(steps, decided, approver.Id) is not { } step
@@ -213,12 +213,12 @@ public sealed partial class ContractApprovals
         var before = contract.Status;
         var app = NativeAppName(request.Platform);
         // Who settled it: the last decision of that outcome; a withdrawal is the requester's own.
-        var last = snapshot.Decisions.Where(d => status switch
+        var last = Chronological(snapshot.Decisions).LastOrDefault(d => status switch
         {
             ApprovalStatus.Approved => d.Outcome == DecisionOutcome.Approved,
             ApprovalStatus.Rejected => d.Outcome == DecisionOutcome.Rejected,
             _ => false,
-        }).MaxBy(d => d.At);
+        });
         var by = status == ApprovalStatus.Withdrawn
             ? await db.Employees.SingleAsync(e => e.Id == request.RequesterId, ct)
             : last is not null ? people.GetValueOrDefault(last.ApproverUserId) : null;
@@ -252,6 +252,15 @@ public sealed partial class ContractApprovals
         };
         await TellRequesterAsync(request, ApprovalCards.Progress(facts, contract.Status, what), "native:" + status.ToString().ToLowerInvariant(), ct);
     }
+
+    /// <summary>
+    /// Decisions in the order they were taken. Platforms keep whole seconds (WeCom) or minutes
+    /// (DingTalk), so ties go by step, then by the platform's own order.
+    /// </summary>
+    private static IEnumerable<NativeApprovalDecision> Chronological(IReadOnlyList<NativeApprovalDecision> decisions) =>
+        decisions.Select((d, i) => (Decision: d, Index: i))
+            .OrderBy(x => x.Decision.At).ThenBy(x => x.Decision.Step ?? -1).ThenBy(x => x.Index)
+            .Select(x => x.Decision);
 
     private async Task<Dictionary<string, Employee>> PeopleOnAsync(Platform platform, List<string> userIds, CancellationToken ct)
     {

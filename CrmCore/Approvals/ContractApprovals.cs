@@ -352,12 +352,16 @@ public sealed partial class ContractApprovals(
         var userIds = spec.StartsWith(ApproverSpec.RolePrefix, StringComparison.OrdinalIgnoreCase)
             ? options.Value.Roles.GetValueOrDefault(spec[ApproverSpec.RolePrefix.Length..]) ?? []
             : [spec[ApproverSpec.UserPrefix.Length..]];
-        var people = await db.Employees
+        var found = await db.Employees
             .Where(e => e.Status == EmployeeStatus.Active && ((e.WeComUserId != null && userIds.Contains(e.WeComUserId)) || (e.DingTalkUserId != null && userIds.Contains(e.DingTalkUserId))))
             .ToListAsync(ct);
+        // In the order the role lists them: that is the order approvers see in an approval app.
+        var people = found.OrderBy(e => Math.Min(Position(e.WeComUserId), Position(e.DingTalkUserId))).ToList();
         return people.Count == 0
             ? ([], $"审批人“{spec}”在通讯录中找不到在职员工。No active employee matches approver '{spec}'.")
             : (people, null);
+
+        int Position(string? userId) => userId is not null && userIds.IndexOf(userId) is >= 0 and var i ? i : int.MaxValue;
     }
 
     /// <summary>Where a person gets cards: the request's platform, else the other one they use.</summary>
