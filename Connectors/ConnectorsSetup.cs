@@ -1,4 +1,5 @@
 using CrmChat.Connectors.Cards;
+using CrmChat.Connectors.Channels;
 using CrmChat.Connectors.DingTalk;
 using CrmChat.Connectors.WeCom;
 using CrmChat.CrmCore.Approvals;
@@ -15,6 +16,7 @@ public static class ConnectorsSetup
     /// <summary>
     /// The platforms: WeCom's API client, its tag writer and its full sync; DingTalk's API client
     /// and receivers; the card renderers and their link signer (Cards:LinkSecret, Cards:PublicBaseUrl);
+    /// the chat channels the outbox sends through, for the platforms that are configured;
     /// both platforms' approval apps for native approvals (Approvals:WeCom, Approvals:DingTalk).
     /// </summary>
     public static IHostApplicationBuilder AddConnectors(this IHostApplicationBuilder builder)
@@ -22,6 +24,7 @@ public static class ConnectorsSetup
         builder.AddWeComClient();
         builder.AddDingTalkClient();
         builder.AddCardRendering();
+        builder.AddChatChannels();
         builder.Services.AddScoped<IPlatformTagWriter, WeComTagWriter>();
         builder.Services.AddScoped<WeComFullSync>();
         builder.AddNativeApprovals();

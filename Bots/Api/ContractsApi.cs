@@ -5,6 +5,7 @@ using CrmChat.CrmCore.Auditing;
 using CrmChat.CrmCore.Cards;
 using CrmChat.CrmCore.Data;
 using CrmChat.CrmCore.Deals;
+using CrmChat.CrmCore.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -34,7 +35,7 @@ public static class ContractsApi
     }
 
     private static async Task<Results<Created<ContractView>, UnprocessableEntity<ContractView>, ProblemHttpResult, NotFound>> SubmitAsync(
-        ContractRequest request, CrmDbContext db, ContractApprovals approvals, TimeProvider clock, ClaimsPrincipal user, CancellationToken ct)
+        ContractRequest request, CrmDbContext db, ContractApprovals approvals, OutboxSignal outbox, TimeProvider clock, ClaimsPrincipal user, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.Title) || request.Title.Length > 200 || request.Amount <= 0
             || (request.Currency is { } c && (c.Length != 3 || !c.All(char.IsAsciiLetterUpper))))
@@ -69,6 +70,7 @@ public static class ContractsApi
         var platform = requester.WeComUserId is not null ? Platform.WeCom : Platform.DingTalk;
         var answer = await approvals.SubmitAsync(contract, requester, platform, ct);
         await transaction.CommitAsync(ct);
+        outbox.Notify();
         var view = (await ViewAsync(db, contract.Id, ct))!;
         // A contract no rule covers stays a draft: 422 with the reason in the card text.
         return answer.Changed
@@ -80,7 +82,7 @@ public static class ContractsApi
         await ViewAsync(db, id, ct) is { } view ? TypedResults.Ok(view) : TypedResults.NotFound();
 
     private static async Task<Results<Ok<ContractView>, NotFound, ProblemHttpResult>> WithdrawAsync(
-        Guid id, CrmDbContext db, ContractApprovals approvals, ClaimsPrincipal user, CancellationToken ct)
+        Guid id, CrmDbContext db, ContractApprovals approvals, OutboxSignal outbox, ClaimsPrincipal user, CancellationToken ct)
     {
         var request = await db.ApprovalRequests.Where(r => r.ContractId == id).OrderByDescending(r => r.CreatedAt).FirstOrDefaultAsync(ct);
         var employeeId = await CustomersApi.ResolveEmployeeAsync(db, user.FindFirstValue(ClaimTypes.NameIdentifier), ct);
@@ -92,6 +94,7 @@ public static class ContractsApi
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var answer = await approvals.WithdrawAsync(request.Id, employee, ct);
         await transaction.CommitAsync(ct);
+        outbox.Notify();
         if (!answer.Changed)
         {
             return TypedResults.Problem(CardText(answer.Card), statusCode: StatusCodes.Status409Conflict, title: "未撤回 Not withdrawn");

@@ -4,6 +4,7 @@ using System.Text;
 using CrmChat.Bots.Inbox;
 using CrmChat.Connectors.Cards;
 using CrmChat.CrmCore.Approvals;
+using CrmChat.CrmCore.FollowUps;
 using CrmChat.CrmCore.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
 

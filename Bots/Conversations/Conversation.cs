@@ -484,7 +484,7 @@ internal sealed partial class Conversation(
             $"{cx.Actor.Name} 安排跟进 {ReplyCards.When(schedule.DueAt, cx.Zone)}：{schedule.Note}",
             nameof(FollowUp), followUp.Id, "scheduled", null, new { dueAt = schedule.DueAt, schedule.Note, schedule.TimePhrase });
         await db.SaveChangesAsync(ct);
-        Send(cx.Reply, ReplyCards.FollowUpScheduled(followUp, customer?.Name, cx.Zone));
+        Send(cx.Reply, FollowUpCards.FollowUpScheduled(followUp, customer?.Name, cx.Zone));
     }
 
     private async Task CompleteNextAsync(Customer customer, Context cx, CancellationToken ct)
@@ -523,7 +523,7 @@ internal sealed partial class Conversation(
         if (followUp.Status != FollowUpStatus.Pending)
         {
             var by = await DoneByAsync(followUp, ct);
-            var again = ReplyCards.FollowUpDone(followUp, customer?.Name, by, cx.Zone, again: true);
+            var again = FollowUpCards.FollowUpDone(followUp, customer?.Name, by, cx.Zone, again: true);
             Send(cx.Reply, again);
             return;
         }
@@ -542,7 +542,7 @@ internal sealed partial class Conversation(
         Record(cx, customer?.Id, ActivityKind.FollowUpDone, $"{cx.Actor.Name} 完成跟进：{followUp.Note}",
             nameof(FollowUp), followUp.Id, "done", new { status = FollowUpStatus.Pending.ToString() }, new { status = FollowUpStatus.Done.ToString(), by = cx.Actor.Name });
         await db.SaveChangesAsync(ct);
-        var card = ReplyCards.FollowUpDone(followUp, customer?.Name, cx.Actor.Name, cx.Zone);
+        var card = FollowUpCards.FollowUpDone(followUp, customer?.Name, cx.Actor.Name, cx.Zone);
         Send(cx.Reply, card);
     }
 
@@ -556,7 +556,7 @@ internal sealed partial class Conversation(
         }
         if (followUp.Status != FollowUpStatus.Pending)
         {
-            var again = ReplyCards.FollowUpDone(followUp, customer?.Name, await DoneByAsync(followUp, ct), cx.Zone, again: true);
+            var again = FollowUpCards.FollowUpDone(followUp, customer?.Name, await DoneByAsync(followUp, ct), cx.Zone, again: true);
             Send(cx.Reply, again);
             return;
         }
@@ -571,7 +571,7 @@ internal sealed partial class Conversation(
         Record(cx, customer?.Id, ActivityKind.FollowUpScheduled, $"{cx.Actor.Name} 将跟进推迟到 {ReplyCards.When(until, cx.Zone)}：{followUp.Note}",
             nameof(FollowUp), followUp.Id, "snoozed", new { dueAt = before }, new { dueAt = until });
         await db.SaveChangesAsync(ct);
-        var card = ReplyCards.FollowUpSnoozed(followUp, customer?.Name, cx.Zone);
+        var card = FollowUpCards.FollowUpSnoozed(followUp, customer?.Name, cx.Zone);
         Send(cx.Reply, card);
     }
 

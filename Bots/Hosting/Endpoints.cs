@@ -25,6 +25,7 @@ internal static class Endpoints
         app.MapCustomerChangesApi();
         app.MapEmployeesApi();
         app.MapInboxApi();
+        app.MapOutboxApi();
         app.MapSyncApi();
         app.MapContractsApi();
         return app;

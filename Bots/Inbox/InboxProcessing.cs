@@ -33,21 +33,4 @@ public sealed class InboxOptions
 }
 
 /// <summary>Wakes the processor as soon as a webhook stored something, so it need not wait a poll.</summary>
-public sealed class InboxSignal
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Notify()
-    {
-        try
-        {
-            _signal.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already signalled; one wake-up drains everything.
-        }
-    }
-
-    public Task WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
-}
+public sealed class InboxSignal : WorkSignal;

@@ -1,3 +1,4 @@
+using CrmChat.CrmCore;
 using CrmChat.CrmCore.Data;
 using CrmChat.CrmCore.Messaging;
 using Microsoft.EntityFrameworkCore;
@@ -8,15 +9,19 @@ namespace CrmChat.Bots.Inbox;
 /// <summary>
 /// Applies stored events: oldest first, one at a time per ordering key (a customer), with
 /// retries and backoff, and dead letters after <see cref="InboxOptions.MaxAttempts"/>.
-/// Claims are conditional updates, so several instances can run it side by side.
+/// Claims are conditional updates, so several instances can run it side by side. Outbox rows
+/// the handlers wrote are announced to the dispatcher once their batch committed.
 /// </summary>
 public sealed partial class InboxProcessor(
     IServiceScopeFactory scopes,
     IOptions<InboxOptions> options,
     TimeProvider clock,
+    IRandomSource random,
+    OutboxSignal outbox,
     ILogger<InboxProcessor> logger)
 {
     private readonly InboxOptions _options = options.Value;
+    private readonly RetrySchedule _retries = new(options.Value.FirstRetryDelay, options.Value.MaxRetryDelay, random);
 
     /// <summary>Processes what is due now; returns how many events were attempted.</summary>
     public async Task<int> RunOnceAsync(CancellationToken ct)
@@ -30,6 +35,11 @@ public sealed partial class InboxProcessor(
             {
                 attempted++;
             }
+        }
+        if (attempted > 0)
+        {
+            // Replies and cards written with the changes leave now, not at the dispatcher's next poll.
+            outbox.Notify();
         }
         return attempted;
     }
@@ -125,22 +135,10 @@ public sealed partial class InboxProcessor(
         }
         else
         {
-            inboxEvent.NextAttemptAt = clock.GetUtcNow() + RetryDelay(inboxEvent.Attempts);
+            inboxEvent.NextAttemptAt = clock.GetUtcNow() + _retries.DelayAfter(inboxEvent.Attempts);
             LogRetry(inboxEvent.EventType, inboxEvent.Id, inboxEvent.Attempts, error.GetType().Name);
         }
         await db.SaveChangesAsync(ct);
-    }
-
-    /// <summary>Exponential backoff with up to 20% jitter, capped.</summary>
-    public TimeSpan RetryDelay(int attempts)
-    {
-        var exponent = Math.Min(attempts - 1, 20);
-        var delay = _options.FirstRetryDelay * Math.Pow(2, exponent);
-        if (delay > _options.MaxRetryDelay)
-        {
-            delay = _options.MaxRetryDelay;
-        }
-        return delay + delay * (Random.Shared.NextDouble() * 0.2);
     }
 
     [LoggerMessage(LogLevel.Information, "Inbox: no handler for {Platform} event {EventType}; recorded as ignored")]
@@ -175,7 +173,8 @@ internal sealed partial class InboxProcessorService(
                 while (await processor.RunOnceAsync(stoppingToken) > 0)
                 {
                 }
-                await signal.WaitAsync(options.Value.PollInterval, stoppingToken);
+                // Wall-clock polling: a test's fake clock must not stall event processing.
+                await signal.WaitAsync(options.Value.PollInterval, TimeProvider.System, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -111,6 +111,7 @@ internal static partial class DingTalkWebhookLog
     [LoggerMessage(EventId = 3201, Level = LogLevel.Warning, Message = "DingTalk {Path} refused with {Status}: {Reason} (from {RemoteIp})")]
     public static partial void Rejected(ILogger logger, string path, int status, string reason, string remoteIp);
 
-    [LoggerMessage(EventId = 3202, Level = LogLevel.Information, Message = "DingTalk {EventType} ({DedupeKey}): {Result}")]
+    // Debug, as for WeCom: the inbox row records every accepted event.
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Debug, Message = "DingTalk {EventType} ({DedupeKey}): {Result}")]
     public static partial void Accepted(ILogger logger, string eventType, string dedupeKey, InboxAppendResult result);
 }

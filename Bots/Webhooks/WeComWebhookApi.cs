@@ -134,6 +134,8 @@ internal static partial class WeComWebhookLog
     [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "WeCom callback {Method} refused with {Status}: {Reason} (from {RemoteIp})")]
     public static partial void CallbackRejected(this ILogger logger, string method, int status, string reason, string remoteIp);
 
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "WeCom callback {EventType} ({DedupeKey}): {Result}")]
+    // Debug: the inbox row already records every accepted callback, and a line each is paid at
+    // the webhook's full rate; refusals stay at Warning.
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Debug, Message = "WeCom callback {EventType} ({DedupeKey}): {Result}")]
     public static partial void CallbackAccepted(this ILogger logger, string eventType, string dedupeKey, InboxAppendResult result);
 }

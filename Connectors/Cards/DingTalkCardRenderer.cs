@@ -24,8 +24,11 @@ public sealed class DingTalkCardRenderer(CardLinkSigner signer)
 {
     public const string SourceName = "CrmChat";
 
-    /// <summary>For a custom group robot or a session webhook reply.</summary>
-    public CardRendering<DingTalkRobotMessage> RenderRobotMessage(AdaptiveCard card, CardLinkTarget target)
+    /// <summary>
+    /// For a custom group robot or a session webhook reply. Without a <paramref name="target"/>
+    /// (a group where no one employee is addressed) Submit actions are dropped, noted.
+    /// </summary>
+    public CardRendering<DingTalkRobotMessage> RenderRobotMessage(AdaptiveCard card, CardLinkTarget? target)
     {
         var (title, text, buttons, notes) = Render(card, target);
         var message = buttons.Count == 0
@@ -34,8 +37,8 @@ public sealed class DingTalkCardRenderer(CardLinkSigner signer)
         return new(message, notes.Notes);
     }
 
-    /// <summary>For the v1.0 robot APIs (msgKey / msgParam).</summary>
-    public CardRendering<DingTalkRobotTemplateMessage> RenderRobotTemplate(AdaptiveCard card, CardLinkTarget target)
+    /// <summary>For the v1.0 robot APIs (msgKey / msgParam); Submit actions as for <see cref="RenderRobotMessage"/>.</summary>
+    public CardRendering<DingTalkRobotTemplateMessage> RenderRobotTemplate(AdaptiveCard card, CardLinkTarget? target)
     {
         var (title, text, buttons, notes) = Render(card, target);
         var message = buttons.Count == 0
@@ -62,7 +65,7 @@ public sealed class DingTalkCardRenderer(CardLinkSigner signer)
         return new(DingTalkWorkMessage.ActionCard(title, text, buttons), notes.Notes);
     }
 
-    private (string Title, string Text, List<DingTalkActionCardButton> Buttons, NoteList Notes) Render(AdaptiveCard card, CardLinkTarget target)
+    private (string Title, string Text, List<DingTalkActionCardButton> Buttons, NoteList Notes) Render(AdaptiveCard card, CardLinkTarget? target)
     {
         var notes = new NoteList();
         var flat = FlatCard.From(card, notes);
@@ -98,10 +101,10 @@ public sealed class DingTalkCardRenderer(CardLinkSigner signer)
         return blocks.Count == 0 ? SourceName : string.Join("\n\n", blocks);
     }
 
-    private List<DingTalkActionCardButton> Buttons(AdaptiveCard card, CardLinkTarget target, NoteList notes)
+    private List<DingTalkActionCardButton> Buttons(AdaptiveCard card, CardLinkTarget? target, NoteList notes)
     {
         var buttons = new List<DingTalkActionCardButton>();
-        var expiry = target.ExpiresAt ?? signer.DefaultExpiry();
+        var expiry = target?.ExpiresAt ?? signer.DefaultExpiry();
         foreach (var action in card.AllActions())
         {
             if (buttons.Count == DingTalkCardLimits.Buttons)
@@ -110,7 +113,12 @@ public sealed class DingTalkCardRenderer(CardLinkSigner signer)
                 continue;
             }
             string url;
-            if (action is SubmitAction submit)
+            if (action is SubmitAction && target is null)
+            {
+                notes.Add(RenderNoteKind.Dropped, $"Action.Submit '{action.Title}'", "DingTalk buttons only open links and no employee was named to sign one for");
+                continue;
+            }
+            if (action is SubmitAction submit && target is not null)
             {
                 url = signer.CreateLink(target.CardId, CardActionKey.Encode(submit), target.EmployeeId, expiry).ToString();
                 notes.Add(RenderNoteKind.Degraded, $"Action.Submit '{action.Title}'", $"a signed link for employee '{target.EmployeeId}' until {expiry:u}");

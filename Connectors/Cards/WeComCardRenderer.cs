@@ -55,7 +55,10 @@ public sealed class WeComCardRenderer(CardLinkSigner signer, IOptions<CardOption
         var buttons = Buttons(flat.Submits, notes);
         var rendered = Body(flat, notes, buttons.Count > 0 ? WeComTemplateCard.ButtonInteractionType : WeComTemplateCard.TextNoticeType,
             Jumps(flat.Links.Select(l => (l.Title, l.Url)), notes, "Action.OpenUrl"));
-        rendered = buttons.Count > 0 ? rendered with { TaskId = taskId, ButtonList = buttons } : rendered;
+        // Every app card carries its task_id, also text_notice (where WeCom allows it): two
+        // cards that look the same stay two messages under WeCom's duplicate check, while a
+        // resend of the same card after a crash is still recognised as a duplicate.
+        rendered = buttons.Count > 0 ? rendered with { TaskId = taskId, ButtonList = buttons } : rendered with { TaskId = taskId };
         return new(rendered, notes.Notes);
     }
 

@@ -1,3 +1,5 @@
+using CrmChat.CrmCore;
+
 namespace CrmChat.Connectors.Infrastructure;
 
 /// <summary>

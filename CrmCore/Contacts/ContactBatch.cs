@@ -23,6 +23,9 @@ internal sealed class ContactBatch
     private readonly CrmDbContext _db;
     private readonly DateTimeOffset _now;
     private readonly ContactChangeSource _source;
+    // Null: the context's change tracker records what changed and SaveChanges writes it.
+    // Set: nothing is tracked and the batch lists its own rows for a set-based write.
+    private readonly RowChanges? _rows;
     private readonly Dictionary<(Platform, string), Customer> _byExternalId = [];
     private readonly Dictionary<string, Customer> _byUnionId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Customer>> _byPhone = new(StringComparer.Ordinal);
@@ -31,17 +34,27 @@ internal sealed class ContactBatch
     private readonly Dictionary<(Platform, string, string), Tag> _namedTags = [];
     private readonly Dictionary<(Platform, string), TagGroup> _groups = [];
 
-    private ContactBatch(CrmDbContext db, DateTimeOffset now, ContactChangeSource source)
+    private ContactBatch(CrmDbContext db, DateTimeOffset now, ContactChangeSource source, RowChanges? rows)
     {
         _db = db;
         _now = now;
         _source = source;
+        _rows = rows;
     }
 
+    /// <summary>The rows to write, when loaded untracked; null when the change tracker has them.</summary>
+    public RowChanges? Rows => _rows;
+
+    /// <param name="untracked">
+    /// Load without change tracking and collect the rows to write in <see cref="Rows"/>
+    /// (<see cref="BulkSave"/>), for the thousands of contacts of a full sync; otherwise the
+    /// caller saves the context.
+    /// </param>
     public static async Task<ContactBatch> LoadAsync(
-        CrmDbContext db, IReadOnlyList<ExternalContactSnapshot> snapshots, DateTimeOffset now, ContactChangeSource source, CancellationToken ct)
+        CrmDbContext db, IReadOnlyList<ExternalContactSnapshot> snapshots, DateTimeOffset now, ContactChangeSource source, CancellationToken ct,
+        bool untracked = false)
     {
-        var batch = new ContactBatch(db, now, source);
+        var batch = new ContactBatch(db, now, source, untracked ? new RowChanges() : null);
         var customerIds = new HashSet<Guid>();
 
         var knownKeys = new HashSet<(Platform, string)>();
@@ -80,7 +93,7 @@ internal sealed class ContactBatch
         if (customerIds.Count > 0)
         {
             var ids = customerIds.ToList();
-            var customers = await db.Customers
+            var customers = await batch.Query(db.Customers)
                 .Where(c => ids.Contains(c.Id))
                 .Include(c => c.Identities)
                 .Include(c => c.Phones)
@@ -150,7 +163,7 @@ internal sealed class ContactBatch
                 CreatedAt = _now,
                 UpdatedAt = _now,
             };
-            _db.Customers.Add(customer);
+            Insert(customer);
             outcome = ContactApplyOutcome.Created;
         }
 
@@ -167,7 +180,7 @@ internal sealed class ContactBatch
                 Avatar = ContactTexts.Clip(snapshot.Avatar, 1024),
                 CreatedAt = _now,
             };
-            _db.CustomerIdentities.Add(identity);
+            Insert(identity);
             customer.Identities.Add(identity);
             if (outcome != ContactApplyOutcome.Created)
             {
@@ -199,6 +212,10 @@ internal sealed class ContactBatch
                 Change("unionId", identity.UnionId, unionId);
                 identity.UnionId = unionId;
             }
+            if (after.ContainsKey("displayName") || after.ContainsKey("avatar") || after.ContainsKey("unionId"))
+            {
+                Update(identity);
+            }
         }
         Register(customer);
 
@@ -212,7 +229,7 @@ internal sealed class ContactBatch
         foreach (var phone in newPhones)
         {
             var added = new CustomerPhone { CustomerId = customer.Id, E164 = phone, Label = $"{actor} remark" };
-            _db.CustomerPhones.Add(added);
+            Insert(added);
             customer.Phones.Add(added);
             AddToPhoneIndex(phone, customer);
         }
@@ -246,7 +263,7 @@ internal sealed class ContactBatch
             var ownerName = customer.Owner?.Name ?? actor;
             AddActivity(customer, ActivityKind.CustomerCreated, customer.OwnerId, ContactTexts.CustomerCreated(platform, customer.Name, ownerName),
                 new { platform = platform.ToString(), externalId = snapshot.ExternalId }, _now);
-            _db.AuditEntries.Add(new AuditEntry
+            Insert(new AuditEntry
             {
                 Actor = actor,
                 EntityType = nameof(Customer),
@@ -269,7 +286,7 @@ internal sealed class ContactBatch
             if (probableDuplicate is not null)
             {
                 var phone = phones.First(p => probableDuplicate.Phones.Any(x => x.E164 == p));
-                _db.MergeCandidates.Add(new MergeCandidate
+                Insert(new MergeCandidate
                 {
                     CustomerId = customer.Id,
                     OtherCustomerId = probableDuplicate.Id,
@@ -280,7 +297,7 @@ internal sealed class ContactBatch
         }
         else if (after.Count > 0)
         {
-            _db.AuditEntries.Add(new AuditEntry
+            Insert(new AuditEntry
             {
                 Actor = actor,
                 EntityType = nameof(Customer),
@@ -295,6 +312,7 @@ internal sealed class ContactBatch
         if (outcome != ContactApplyOutcome.Created && (after.Count > 0 || relationsChanged))
         {
             customer.UpdatedAt = _now;
+            Update(customer);
             if (outcome == ContactApplyOutcome.Unchanged)
             {
                 outcome = ContactApplyOutcome.Updated;
@@ -323,7 +341,7 @@ internal sealed class ContactBatch
                 Platform = platform,
                 AddedAt = addedAt,
             };
-            _db.FollowRelations.Add(relation);
+            Insert(relation);
             customer.Followers.Add(relation);
             started = true;
         }
@@ -366,6 +384,10 @@ internal sealed class ContactBatch
             relation.RemarkMobiles = [.. follow.RemarkMobiles];
         }
 
+        if (again || before.Count > 0)
+        {
+            Update(relation);
+        }
         var (addedTags, removedTags) = ApplyFollowTags(relation, follow, platform);
 
         if (started)
@@ -379,7 +401,7 @@ internal sealed class ContactBatch
                 // The customer's own "created" entry lists its first followers.
                 return false;
             }
-            _db.AuditEntries.Add(new AuditEntry
+            Insert(new AuditEntry
             {
                 Actor = actor,
                 EntityType = nameof(FollowRelation),
@@ -410,7 +432,7 @@ internal sealed class ContactBatch
         {
             return false;
         }
-        _db.AuditEntries.Add(new AuditEntry
+        Insert(new AuditEntry
         {
             Actor = actor,
             EntityType = nameof(FollowRelation),
@@ -443,13 +465,13 @@ internal sealed class ContactBatch
                 Origin = TagOrigin.PlatformAdmin,
                 AddedAt = _now,
             };
-            _db.FollowRelationTags.Add(link);
+            Insert(link);
             relation.Tags.Add(link);
             added.Add(tag);
         }
         foreach (var link in relation.Tags.Where(x => x.Tag?.Platform == platform && !wantedIds.Contains(x.TagId)).ToList())
         {
-            _db.FollowRelationTags.Remove(link);
+            Delete(link);
             relation.Tags.Remove(link);
             removed.Add(link.Tag!);
         }
@@ -458,7 +480,7 @@ internal sealed class ContactBatch
 
     private void AddActivity(Customer customer, ActivityKind kind, Guid? actorId, string text, object data, DateTimeOffset at)
     {
-        _db.Activities.Add(new Activity
+        Insert(new Activity
         {
             CustomerId = customer.Id,
             Kind = kind,
@@ -486,7 +508,7 @@ internal sealed class ContactBatch
                 employee.DingTalkUserId = userId;
                 break;
         }
-        _db.Employees.Add(employee);
+        Insert(employee);
         _employees[(platform, userId)] = employee;
         return employee;
     }
@@ -520,7 +542,7 @@ internal sealed class ContactBatch
             Origin = TagOrigin.PlatformAdmin,
             CreatedAt = _now,
         };
-        _db.Tags.Add(tag);
+        Insert(tag);
         if (tag.PlatformTagId is null)
         {
             _namedTags[(platform, groupName, tagName)] = tag;
@@ -539,7 +561,7 @@ internal sealed class ContactBatch
             return group;
         }
         group = new TagGroup { Name = name, Platform = platform, Origin = TagOrigin.PlatformAdmin, CreatedAt = _now };
-        _db.TagGroups.Add(group);
+        Insert(group);
         _groups[(platform, name)] = group;
         return group;
     }
@@ -553,8 +575,8 @@ internal sealed class ContactBatch
         }
         var employees = platform switch
         {
-            Platform.WeCom => await _db.Employees.Where(e => e.WeComUserId != null && ids.Contains(e.WeComUserId)).ToListAsync(ct),
-            Platform.DingTalk => await _db.Employees.Where(e => e.DingTalkUserId != null && ids.Contains(e.DingTalkUserId)).ToListAsync(ct),
+            Platform.WeCom => await Query(_db.Employees).Where(e => e.WeComUserId != null && ids.Contains(e.WeComUserId)).ToListAsync(ct),
+            Platform.DingTalk => await Query(_db.Employees).Where(e => e.DingTalkUserId != null && ids.Contains(e.DingTalkUserId)).ToListAsync(ct),
             _ => [],
         };
         foreach (var employee in employees)
@@ -568,14 +590,14 @@ internal sealed class ContactBatch
         var ids = refs.Select(r => r.PlatformTagId).OfType<string>().Where(id => id.Length > 0).Distinct().ToList();
         if (ids.Count > 0)
         {
-            foreach (var tag in await _db.Tags.Where(t => t.Platform == platform && t.PlatformTagId != null && ids.Contains(t.PlatformTagId)).ToListAsync(ct))
+            foreach (var tag in await Query(_db.Tags).Where(t => t.Platform == platform && t.PlatformTagId != null && ids.Contains(t.PlatformTagId)).ToListAsync(ct))
             {
                 _corpTags[(platform, tag.PlatformTagId!)] = tag;
             }
         }
 
         var groupNames = refs.Select(r => ContactTexts.Clip(r.GroupName, NameLength) is { Length: > 0 } g ? g : PersonalTagGroup).Distinct().ToList();
-        var groups = await _db.TagGroups.Where(g => g.Platform == platform && groupNames.Contains(g.Name)).ToListAsync(ct);
+        var groups = await Query(_db.TagGroups).Where(g => g.Platform == platform && groupNames.Contains(g.Name)).ToListAsync(ct);
         // Prefer a live catalogue group over a deleted one or a placeholder.
         foreach (var group in groups.OrderBy(g => g.DeletedAt is null ? 0 : 1).ThenBy(g => g.PlatformGroupId is null ? 1 : 0))
         {
@@ -585,7 +607,7 @@ internal sealed class ContactBatch
         var names = refs.Where(r => string.IsNullOrEmpty(r.PlatformTagId)).Select(r => r.TagName).Distinct().ToList();
         if (names.Count > 0)
         {
-            var named = await _db.Tags
+            var named = await Query(_db.Tags)
                 .Include(t => t.Group)
                 .Where(t => t.Platform == platform && t.PlatformTagId == null && names.Contains(t.Name))
                 .ToListAsync(ct);
@@ -593,6 +615,36 @@ internal sealed class ContactBatch
             {
                 _namedTags.TryAdd((platform, tag.Group!.Name, tag.Name), tag);
             }
+        }
+    }
+
+    private IQueryable<T> Query<T>(DbSet<T> set)
+        where T : class => _rows is null ? set : set.AsNoTrackingWithIdentityResolution();
+
+    private void Insert(object entity)
+    {
+        if (_rows is null)
+        {
+            _db.Add(entity);
+        }
+        else
+        {
+            _rows.Inserts.Add(entity);
+        }
+    }
+
+    /// <summary>An entity loaded from the database changed (tracked ones are found by the context).</summary>
+    private void Update(object entity) => _rows?.Updates.Add(entity);
+
+    private void Delete(object entity)
+    {
+        if (_rows is null)
+        {
+            _db.Remove(entity);
+        }
+        else
+        {
+            _rows.Deletes.Add(entity);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using CrmChat.CrmCore.Auditing;
 using CrmChat.CrmCore.Customers;
 using CrmChat.CrmCore.Data;
@@ -258,11 +259,12 @@ public sealed class ContactSync(CrmDbContext db, TimeProvider clock, ILogger<Con
     }
 
     /// <summary>
-    /// Applies every contact the source yields, <paramref name="batchSize"/> per save, and
-    /// saves where it stands (the item's resume state, done, total) in the same save as the
-    /// batch. Started again after a crash, it hands the saved state back to the source. The
-    /// change tracker is cleared between batches, so memory stays flat however many contacts
-    /// there are; do not share this context with unsaved work.
+    /// Applies every contact the source yields, <paramref name="batchSize"/> per transaction, and
+    /// saves where it stands (the item's resume state, done, total) in the same transaction as
+    /// the batch. Started again after a crash, it hands the saved state back to the source. Each
+    /// batch is loaded untracked and written set-based (<see cref="BulkSave"/>) while the source
+    /// reads the next one, and the change tracker is cleared between batches, so memory stays
+    /// flat however many contacts there are; do not share this context with unsaved work.
     /// </summary>
     /// <param name="source">Yields contacts from the given resume state (null = from the start).</param>
     /// <param name="total">How many contacts the source expects to yield, when it knows.</param>
@@ -320,49 +322,49 @@ public sealed class ContactSync(CrmDbContext db, TimeProvider clock, ILogger<Con
         logger.LogInformation("Full sync {Name} {How} at {Done}/{Total}", name, resumed ? "resumes" : "starts", checkpoint.Done, checkpoint.Total);
 
         int created = 0, updated = 0, unchanged = 0;
-        async Task ApplyAsync(List<FullSyncItem> items)
+        // The next page is read while this one is written: the platform and the database work
+        // side by side instead of in turn.
+        var batches = Channel.CreateBounded<List<FullSyncItem>>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reader = ReadBatchesAsync(source(resumed && checkpoint.State.Length > 0 ? checkpoint.State : null, stop.Token), batchSize, batches.Writer, stop.Token);
+        try
         {
-            var contacts = items.Select(i => i.Contact).ToList();
-            var batch = await ContactBatch.LoadAsync(db, contacts, clock.GetUtcNow(), ContactChangeSource.FullSync, ct);
-            foreach (var contact in contacts)
+            await foreach (var items in batches.Reader.ReadAllAsync(ct))
             {
-                switch (batch.Apply(contact).Outcome)
+                var contacts = items.Select(i => i.Contact).ToList();
+                var batch = await ContactBatch.LoadAsync(db, contacts, clock.GetUtcNow(), ContactChangeSource.FullSync, ct, untracked: true);
+                foreach (var contact in contacts)
                 {
-                    case ContactApplyOutcome.Created:
-                        created++;
-                        break;
-                    case ContactApplyOutcome.Unchanged:
-                        unchanged++;
-                        break;
-                    default:
-                        updated++;
-                        break;
+                    switch (batch.Apply(contact).Outcome)
+                    {
+                        case ContactApplyOutcome.Created:
+                            created++;
+                            break;
+                        case ContactApplyOutcome.Unchanged:
+                            unchanged++;
+                            break;
+                        default:
+                            updated++;
+                            break;
+                    }
                 }
-            }
-            // The checkpoint moves in the same save as the batch, so the two never disagree.
-            checkpoint.State = items[^1].ResumeState;
-            checkpoint.Done += items.Count;
-            checkpoint.UpdatedAt = clock.GetUtcNow();
-            await db.SaveChangesAsync(ct);
-            db.ChangeTracker.Clear();
-            db.SyncCheckpoints.Attach(checkpoint);
-            progress?.Report(new FullSyncProgress(name, checkpoint.Done, checkpoint.Total));
-            logger.LogInformation("Full sync {Name}: {Done}/{Total}", name, checkpoint.Done, checkpoint.Total);
-        }
-
-        var pending = new List<FullSyncItem>(batchSize);
-        await foreach (var item in source(resumed && checkpoint.State.Length > 0 ? checkpoint.State : null, ct).WithCancellation(ct))
-        {
-            pending.Add(item);
-            if (pending.Count == batchSize)
-            {
-                await ApplyAsync(pending);
-                pending.Clear();
+                // The checkpoint moves in the same transaction as the batch, so the two never disagree.
+                checkpoint.State = items[^1].ResumeState;
+                checkpoint.Done += items.Count;
+                checkpoint.UpdatedAt = clock.GetUtcNow();
+                await BulkSave.WriteAsync(db, batch.Rows!, ct);
+                db.ChangeTracker.Clear();
+                db.SyncCheckpoints.Attach(checkpoint);
+                progress?.Report(new FullSyncProgress(name, checkpoint.Done, checkpoint.Total));
+                logger.LogInformation("Full sync {Name}: {Done}/{Total}", name, checkpoint.Done, checkpoint.Total);
             }
         }
-        if (pending.Count > 0)
+        finally
         {
-            await ApplyAsync(pending);
+            // Stops the reader when a write failed; a read that failed surfaces here after the
+            // batches read before it were written.
+            await stop.CancelAsync();
+            await reader;
         }
 
         checkpoint.Total = checkpoint.Done;
@@ -372,6 +374,40 @@ public sealed class ContactSync(CrmDbContext db, TimeProvider clock, ILogger<Con
             "Full sync {Name} finished: {Done} contacts, {Created} created, {Updated} updated, {Unchanged} unchanged",
             name, checkpoint.Done, created, updated, unchanged);
         return new FullSyncResult(checkpoint.Done, checkpoint.Total, resumed, created, updated, unchanged);
+    }
+
+    /// <summary>Reads the source into batches for the writer; its failure (or the end) completes the channel.</summary>
+    private static async Task ReadBatchesAsync(
+        IAsyncEnumerable<FullSyncItem> source, int batchSize, ChannelWriter<List<FullSyncItem>> batches, CancellationToken ct)
+    {
+        await Task.Yield();
+        Exception? failure = null;
+        try
+        {
+            var pending = new List<FullSyncItem>(batchSize);
+            await foreach (var item in source.WithCancellation(ct))
+            {
+                pending.Add(item);
+                if (pending.Count == batchSize)
+                {
+                    await batches.WriteAsync(pending, ct);
+                    pending = new List<FullSyncItem>(batchSize);
+                }
+            }
+            if (pending.Count > 0)
+            {
+                await batches.WriteAsync(pending, ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The writer stopped first; its own exception (or cancellation) is the one that counts.
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+        batches.TryComplete(failure);
     }
 
     private async Task<(FollowChangeOutcome? Miss, Customer? Customer, Employee? Employee, FollowRelation? Relation)> FindRelationAsync(

@@ -7,6 +7,7 @@ using CrmChat.CrmCore.Messaging;
 using CrmChat.CrmCore.Tags;
 using CrmChat.CrmCore.Team;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 
 namespace CrmChat.CrmCore.Data;
 
@@ -97,6 +98,13 @@ internal static class CrmModel
             e.Property(x => x.RemarkCompany).HasMaxLength(NameLength);
             e.Property(x => x.State).HasMaxLength(64);
             e.Property(x => x.TransferFailReason).HasMaxLength(64);
+            // EF's built-in comparer for a list of strings compiles a nested lambda on every
+            // comparison (a DynamicMethod each time, then its finalizer): change detection over a
+            // sync batch spent more time there and in the finalizer thread than in saving.
+            e.PrimitiveCollection(x => x.RemarkMobiles).Metadata.SetValueComparer(new ValueComparer<List<string>>(
+                (a, b) => a == b || (a != null && b != null && a.SequenceEqual(b)),
+                list => StringListHash(list),
+                list => list.ToList()));
             e.HasIndex(x => new { x.CustomerId, x.EmployeeId }).IsUnique();
             e.HasIndex(x => new { x.EmployeeId, x.EndedAt });
             e.HasOne(x => x.Employee).WithMany().HasForeignKey(x => x.EmployeeId).OnDelete(DeleteBehavior.Restrict);
@@ -110,6 +118,16 @@ internal static class CrmModel
             e.HasOne<Customer>().WithMany().HasForeignKey(x => x.CustomerId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<Customer>().WithMany().HasForeignKey(x => x.OtherCustomerId).OnDelete(DeleteBehavior.Restrict);
         });
+    }
+
+    private static int StringListHash(List<string> list)
+    {
+        var hash = new HashCode();
+        foreach (var item in list)
+        {
+            hash.Add(item, StringComparer.Ordinal);
+        }
+        return hash.ToHashCode();
     }
 
     private static void ConfigureTags(ModelBuilder b)

@@ -43,6 +43,14 @@ public sealed record ChatAddress(Platform Platform, ChatAddressKind Kind, string
 
     public static ChatAddress CardUpdate(Platform platform, string userId) =>
         new(platform, ChatAddressKind.CardUpdate, userId) { FallbackMember = userId };
+
+    /// <summary>A team's group chat, with the target's kind and (DingTalk custom robot) secret.</summary>
+    public static ChatAddress Group(Team.TeamChatTarget target) =>
+        new(target.Platform, ChatAddressKind.Group, target.Address) { TargetKind = target.Kind, Secret = target.Secret };
+
+    /// <summary>Robot keys, access tokens, secrets and session webhooks are credentials: only member ids are shown.</summary>
+    public override string ToString() =>
+        $"{Platform} {Kind} {(Kind is ChatAddressKind.Member or ChatAddressKind.CardUpdate ? Value : "…")}";
 }
 
 /// <summary>
@@ -58,7 +66,43 @@ public sealed record ChatDelivery(ChatAddress To, AdaptiveCard Card, string Card
     /// <summary>For <see cref="ChatAddressKind.CardUpdate"/>: WeCom's one-use response_code.</summary>
     public string? UpdateToken { get; init; }
 
+    /// <summary>
+    /// When the outbox row was written (<see cref="Outbox.Enqueue"/> sets it). Signed links on the
+    /// card expire a fixed lifetime after it, so a re-send after a crash renders the very same
+    /// message and the platform's duplicate check recognises it.
+    /// </summary>
+    public DateTimeOffset? QueuedAt { get; init; }
+
+    /// <summary>When the card's signed links stop working; null = the configured lifetime after <see cref="QueuedAt"/>.</summary>
+    public DateTimeOffset? LinksExpireAt { get; init; }
+
     public string ToJson() => JsonSerializer.Serialize(this, DeliveryJson);
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming what is missing, so a bad delivery is refused before it is stored.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(CardId))
+        {
+            throw new ArgumentException("A chat delivery needs a CardId (ChatCardId.New).", nameof(CardId));
+        }
+        if (string.IsNullOrWhiteSpace(To.Value))
+        {
+            throw new ArgumentException($"A {To.Kind} delivery needs an address value (user id, webhook or group).", nameof(To));
+        }
+        switch (To.Kind)
+        {
+            case ChatAddressKind.Reply when To.ValidUntil is null || string.IsNullOrWhiteSpace(To.FallbackMember):
+                throw new ArgumentException("A reply needs its session webhook's ValidUntil and a FallbackMember to message once it expired.", nameof(To));
+            case ChatAddressKind.Group when To.TargetKind is null:
+                throw new ArgumentException("A group delivery needs the chat target's kind (ChatAddress.Group(target)).", nameof(To));
+            case ChatAddressKind.Group when Team.TeamChatTarget.PlatformOf(To.TargetKind.Value) != To.Platform:
+                throw new ArgumentException($"A {To.TargetKind} group is not on {To.Platform}.", nameof(To));
+            case ChatAddressKind.Member or ChatAddressKind.Reply or ChatAddressKind.CardUpdate or ChatAddressKind.Group:
+                break;
+            default:
+                throw new ArgumentException($"Unknown address kind {To.Kind}.", nameof(To));
+        }
+    }
 
     public static ChatDelivery FromJson(string json) =>
         JsonSerializer.Deserialize<ChatDelivery>(json, DeliveryJson) ?? throw new JsonException("An outbox payload was null.");
@@ -118,16 +162,37 @@ public static class Outbox
     /// <summary>Adds a pending row unless one with <paramref name="dedupeKey"/> is already tracked; does not save.</summary>
     public static OutboxMessage Enqueue(CrmDbContext db, ChatDelivery delivery, string dedupeKey, DateTimeOffset now)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(dedupeKey);
+        delivery.Validate();
+        if (db.OutboxMessages.Local.FirstOrDefault(m => m.DedupeKey == dedupeKey) is { } tracked)
+        {
+            return tracked;
+        }
+        // A session webhook URL is a short-lived credential: the row names the member instead.
+        var target = delivery.To.Kind == ChatAddressKind.Reply ? delivery.To.FallbackMember ?? "" : delivery.To.Value;
+        // Stored times are UTC: the providers compare and sort them as such. Messages to one
+        // target leave in CreatedAt order, so a second one in this unit of work sorts after the first.
+        now = now.ToUniversalTime();
+        var createdAt = now;
+        var previous = db.OutboxMessages.Local
+            .Where(m => m.Platform == delivery.To.Platform && m.Target == target)
+            .Select(m => (DateTimeOffset?)m.CreatedAt)
+            .Max();
+        if (previous is { } last && last >= createdAt)
+        {
+            // 0.1 ms: the finest step every provider keeps (SQLite's binary DateTimeOffset drops less).
+            createdAt = last.AddTicks(TimeSpan.TicksPerMillisecond / 10);
+        }
+        delivery = delivery with { QueuedAt = delivery.QueuedAt ?? now };
         var message = new OutboxMessage
         {
             Platform = delivery.To.Platform,
             TargetKind = delivery.To.Kind.ToString(),
-            // A session webhook URL is a short-lived credential: the row names the member instead.
-            Target = delivery.To.Kind == ChatAddressKind.Reply ? delivery.To.FallbackMember ?? "" : delivery.To.Value,
+            Target = target,
             Payload = delivery.ToJson(),
             DedupeKey = dedupeKey,
             CardId = delivery.CardId,
-            CreatedAt = now,
+            CreatedAt = createdAt,
             NextAttemptAt = now,
         };
         db.OutboxMessages.Add(message);

@@ -69,6 +69,11 @@ public sealed class InboxWriter : IAsyncDisposable
         await using (var scope = _scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<CrmDbContext>();
+            if (BulkSave.SupportsInsertIgnoringDuplicates(db))
+            {
+                await InsertIgnoringDuplicatesAsync(db, batch);
+                return;
+            }
             var keys = batch.Select(p => p.DedupeKey).Distinct(StringComparer.Ordinal).ToList();
             var stored = (await db.InboxEvents.AsNoTracking().Where(e => keys.Contains(e.DedupeKey)).Select(e => e.DedupeKey).ToListAsync())
                 .ToHashSet(StringComparer.Ordinal);
@@ -125,6 +130,48 @@ public sealed class InboxWriter : IAsyncDisposable
             {
                 p.Done.TrySetException(ex);
             }
+        }
+    }
+
+    /// <summary>
+    /// The whole batch as one INSERT ... ON CONFLICT (DedupeKey) DO NOTHING: the database says
+    /// which keys were new, so there is no lookup before and no change tracking around it.
+    /// </summary>
+    private async Task InsertIgnoringDuplicatesAsync(CrmDbContext db, List<Pending> batch)
+    {
+        var now = _time.GetUtcNow();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var firsts = new List<Pending>(batch.Count);
+        var rows = new List<InboxEvent>(batch.Count);
+        foreach (var p in batch)
+        {
+            if (!seen.Add(p.DedupeKey))
+            {
+                // Twice in this same batch: the first one is the one stored.
+                p.Result = InboxAppendResult.Duplicate;
+                continue;
+            }
+            firsts.Add(p);
+            rows.Add(new InboxEvent
+            {
+                Platform = p.Platform,
+                EventType = p.EventType,
+                DedupeKey = p.DedupeKey,
+                OrderingKey = p.OrderingKey,
+                Payload = p.Payload,
+                Status = InboxStatus.Pending,
+                ReceivedAt = now,
+                NextAttemptAt = now,
+            });
+        }
+        var stored = await BulkSave.InsertIgnoringDuplicatesAsync(db, rows, nameof(InboxEvent.DedupeKey), CancellationToken.None);
+        foreach (var p in firsts)
+        {
+            p.Result = stored.Contains(p.DedupeKey) ? InboxAppendResult.Stored : InboxAppendResult.Duplicate;
+        }
+        foreach (var p in batch)
+        {
+            p.Done.TrySetResult(p.Result);
         }
     }
 

@@ -34,7 +34,8 @@ public class TeamChatTarget
     public string? Secret { get; set; }
     public string? Name { get; set; }
 
-    public Platform Platform => Kind is ChatTargetKind.WeComGroupRobot or ChatTargetKind.WeComAppChat
-        ? Platform.WeCom
-        : Platform.DingTalk;
+    public Platform Platform => PlatformOf(Kind);
+
+    public static Platform PlatformOf(ChatTargetKind kind) =>
+        kind is ChatTargetKind.WeComGroupRobot or ChatTargetKind.WeComAppChat ? Platform.WeCom : Platform.DingTalk;
 }

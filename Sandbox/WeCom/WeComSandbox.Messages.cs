@@ -191,6 +191,11 @@ public sealed partial class WeComSandbox
             {
                 return WeComReply.Error(WeComErrors.InvalidParameter, "button or template_card is required");
             }
+            // A clicked card may become any template card, but a whole one: the same rules as message/send.
+            if (body["template_card"] is JsonObject replacement && ValidateAppContent("template_card", replacement) is { } invalidCard)
+            {
+                return invalidCard;
+            }
             issued.Used = true;
             var userIds = StrList(body["userids"]).ToArray();
             _cardUpdates.Add(new CardUpdate(code, issued.TaskId, userIds, (JsonObject)body.DeepClone(), Now));

@@ -65,6 +65,7 @@ public sealed class HostTests
     [InlineData("Cards:LinkSecret", "short-secret")]
     [InlineData("Cards:LinkSecret", "(set Cards__LinkSecret in the environment)")]
     [InlineData("Cards:PublicBaseUrl", "crm.example.com")]
+    [InlineData("Outbox:MaxAttempts", "0")]
     [InlineData("Approvals:WeCom:Mode", "Nativ")]
     [InlineData("Approvals:DingTalk:Mode", "7")]
     public async Task A_malformed_setting_stops_start_up_and_names_the_key(string key, string value)

@@ -1,5 +1,6 @@
 using CrmChat.Connectors.Infrastructure;
 using CrmChat.Connectors.Tests.WeCom;
+using CrmChat.CrmCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -8,6 +8,7 @@ using CrmChat.Testing;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CrmChat.EndToEnd.Tests;
 
@@ -17,14 +18,15 @@ namespace CrmChat.EndToEnd.Tests;
 /// </summary>
 public sealed class ChatWorld : IAsyncDisposable
 {
+    private readonly List<KeyValuePair<string, string?>> _settings;
     private CrmChatApp? _app;
-    private readonly IReadOnlyList<KeyValuePair<string, string?>> _settings;
 
-    private ChatWorld(TestDatabase database, SandboxServer sandbox, IReadOnlyList<KeyValuePair<string, string?>> settings)
+    private ChatWorld(TestDatabase database, SandboxServer sandbox, FakeTimeProvider? clock, IEnumerable<KeyValuePair<string, string?>>? settings)
     {
-        _settings = settings;
         Database = database;
         Sandbox = sandbox;
+        Clock = clock;
+        _settings = settings?.ToList() ?? [];
         Driver = new HttpClient { BaseAddress = sandbox.WeComDriverUrl };
         DingTalkDriver = new HttpClient { BaseAddress = sandbox.DingTalkDriverUrl };
     }
@@ -37,19 +39,24 @@ public sealed class ChatWorld : IAsyncDisposable
     public Uri CrmChatUrl { get; private set; } = null!;
     public HttpClient Api { get; private set; } = null!;
     public CrmChatApp App => _app!;
+    /// <summary>The clock CrmChat and the Sandbox share, when the test gave one.</summary>
+    public FakeTimeProvider? Clock { get; }
 
-    /// <param name="settings">CrmChat settings of this test, over the ones pointing it at the Sandbox.</param>
-    public static async Task<ChatWorld> StartAsync(DatabaseProvider provider, bool processorEnabled = true, params (string Key, string? Value)[] settings)
+    /// <param name="clock">One fake clock for CrmChat and the Sandbox, so a minute passes when the test says so.</param>
+    /// <param name="settings">Added to (and overriding) the world's CrmChat settings, on every start.</param>
+    /// <param name="services">Test-only services for this first start of CrmChat.</param>
+    public static async Task<ChatWorld> StartAsync(DatabaseProvider provider, bool processorEnabled = true, FakeTimeProvider? clock = null,
+        IEnumerable<KeyValuePair<string, string?>>? settings = null, Action<IServiceCollection>? services = null)
     {
         var database = await TestDatabase.CreateAsync(provider);
-        var sandbox = await SandboxServer.StartAsync();
-        var world = new ChatWorld(database, sandbox, settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)).ToList());
-        await world.StartCrmChatAsync(processorEnabled);
+        var sandbox = await SandboxServer.StartAsync(time: clock);
+        var world = new ChatWorld(database, sandbox, clock, settings);
+        await world.StartCrmChatAsync(processorEnabled, services);
         return world;
     }
 
     /// <summary>Starts (or restarts) CrmChat on the same database and points the Sandbox at it.</summary>
-    public async Task StartCrmChatAsync(bool processorEnabled = true)
+    public async Task StartCrmChatAsync(bool processorEnabled = true, Action<IServiceCollection>? services = null)
     {
         if (_app is not null)
         {
@@ -76,8 +83,9 @@ public sealed class ChatWorld : IAsyncDisposable
             new("DingTalk:OapiBaseUrl", Sandbox.DingTalkOapiBaseUrl.ToString()),
             new("Inbox:ProcessorEnabled", processorEnabled ? "true" : "false"),
             new("Inbox:PollInterval", "00:00:00.200"),
+            new("Outbox:PollInterval", "00:00:00.200"),
             .. _settings,
-        ]);
+        ], services: services, clock: Clock);
         _app.UseKestrel(0);
         _app.StartServer();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -105,6 +113,8 @@ public sealed class ChatWorld : IAsyncDisposable
     }
 
     public async Task<JsonNode> ReadDriverAsync(string path) => JsonNode.Parse(await Driver.GetStringAsync(path))!;
+
+    public async Task<JsonNode> ReadDingTalkDriverAsync(string path) => JsonNode.Parse(await DingTalkDriver.GetStringAsync(path))!;
 
     /// <summary>Polls the CRM's API until the condition holds (events are applied asynchronously).</summary>
     public async Task<JsonNode> EventuallyAsync(string path, Func<JsonNode, bool> condition, int timeoutMs = 10_000)
@@ -139,6 +149,14 @@ public sealed class ChatWorld : IAsyncDisposable
         using var plain = new HttpClient { BaseAddress = CrmChatUrl };
         return await plain.PostAsync(url, new StringContent(body, System.Text.Encoding.UTF8, "text/xml"));
     }
+
+    /// <summary>A node as text with Chinese and '&amp;' left readable, for asserting on what a person would see.</summary>
+    public static string Text(JsonNode? node) => node?.ToJsonString(ReadableJson) ?? "";
+
+    private static readonly System.Text.Json.JsonSerializerOptions ReadableJson = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public async ValueTask DisposeAsync()
     {

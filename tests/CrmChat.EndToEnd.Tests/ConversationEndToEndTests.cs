@@ -37,12 +37,12 @@ public sealed partial class ConversationEndToEndTests
         await world.DriveAsync("messages/text", new { userid = "zhangsan", content = "新客户 王五 13800138000 上海某某科技 #重要" });
         var customers = await world.EventuallyAsync("/api/customers", c => Items(c).Any(x => x!["name"]!.GetValue<string>() == "王五"));
         var added = await SentToWeComAsync(world, "zhangsan", 1);
-        Assert.Contains("已添加客户", added[0]!["body"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains("已添加客户", ChatWorld.Text(added[0]!["body"]!), StringComparison.Ordinal);
 
         // A duplicate add names the existing customer and creates nothing.
         await world.DriveAsync("messages/text", new { userid = "zhangsan", content = "客户 王五二号 138-0013-8000" });
         var duplicate = await SentToWeComAsync(world, "zhangsan", 2);
-        Assert.Contains("客户已存在", duplicate[1]!["body"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains("客户已存在", ChatWorld.Text(duplicate[1]!["body"]!), StringComparison.Ordinal);
 
         // 明天上午10点 → due at that instant in Asia/Shanghai.
         var before = DateTimeOffset.UtcNow;
@@ -64,14 +64,14 @@ public sealed partial class ConversationEndToEndTests
         // Another rep may not touch it.
         await world.DriveAsync("messages/text", new { userid = "lisi", content = "完成 王五" });
         var refused = await SentToWeComAsync(world, "lisi", 1);
-        Assert.Contains("无权修改", refused[0]!["body"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains("无权修改", ChatWorld.Text(refused[0]!["body"]!), StringComparison.Ordinal);
         await world.DriveAsync("messages/text", new { userid = "lisi", content = "阶段 王五 谈判" });
         await SentToWeComAsync(world, "lisi", 2);
 
         // Done from the card: the follow-up is done and the card is replaced.
         await world.DriveAsync("cards/click", new { userid = "zhangsan", task_id = taskId, event_key = doneKey });
         var updates = await EventuallyDriverAsync(world, "sent/card-updates", u => u.AsArray().Count >= 1);
-        Assert.Contains("跟进已完成", updates[0]!["body"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains("跟进已完成", ChatWorld.Text(updates[0]!["body"]!), StringComparison.Ordinal);
         DateTimeOffset? completedAt;
         await using (var db = world.Database.NewContext())
         {
@@ -84,7 +84,7 @@ public sealed partial class ConversationEndToEndTests
         // The same card clicked again: nothing changes, and the rep is told.
         await world.DriveAsync("cards/click", new { userid = "zhangsan", task_id = taskId, event_key = doneKey });
         var again = await EventuallyDriverAsync(world, "sent/card-updates", u => u.AsArray().Count >= 2);
-        Assert.Contains("Already done", again[1]!["body"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains("Already done", ChatWorld.Text(again[1]!["body"]!), StringComparison.Ordinal);
         await using (var db = world.Database.NewContext())
         {
             var followUp = await db.FollowUps.SingleAsync();
@@ -114,7 +114,7 @@ public sealed partial class ConversationEndToEndTests
         var conversation = first["message"]!["conversationId"]!.GetValue<string>();
         await world.EventuallyAsync("/api/customers", c => Items(c).Any(x => x!["name"]!.GetValue<string>() == "Wang Wu"));
         var replies = await SentToDingTalkConversationAsync(world, conversation, 1);
-        Assert.Contains("Customer added", replies[0]!["body"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains("Customer added", ChatWorld.Text(replies[0]!["body"]!), StringComparison.Ordinal);
 
         var before = DateTimeOffset.UtcNow;
         await world.DriveDingTalkAsync("robot/messages", new { userid = "zhangsan", content = "跟进 Wang Wu 明天上午10点 send quote" });
@@ -125,16 +125,16 @@ public sealed partial class ConversationEndToEndTests
             var followUp = await db.FollowUps.SingleAsync();
             Assert.Contains(followUp.DueAt, new[] { TomorrowTenAm(before), TomorrowTenAm(after) });
         }
-        var links = LinkPattern().Matches(replies[1]!["body"]!.ToJsonString()).Select(m => new Uri(m.Value)).ToList();
+        var links = LinkPattern().Matches(ChatWorld.Text(replies[1]!["body"]!)).Select(m => new Uri(m.Value)).ToList();
         Assert.Equal(3, links.Count);
         var done = OnCrmChat(world, links[0]);
 
         using var browser = new HttpClient();
         // A changed link is refused and changes nothing.
-        var extended = ExpiryPattern().Replace(done.ToString(), m => "exp=" + (long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) + 86_400));
+        var extended = ExpiryPattern().Replace(done.AbsoluteUri, m => "exp=" + (long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) + 86_400));
         var tampered = await browser.PostAsync(extended, null);
         Assert.Equal(HttpStatusCode.Forbidden, tampered.StatusCode);
-        var forOther = await browser.PostAsync(done.ToString().Replace("emp=zhangsan", "emp=lisi", StringComparison.Ordinal), null);
+        var forOther = await browser.PostAsync(done.AbsoluteUri.Replace("emp=zhangsan", "emp=lisi", StringComparison.Ordinal), null);
         Assert.Equal(HttpStatusCode.Forbidden, forOther.StatusCode);
 
         // Opening the link shows what it will do; confirming does it.
@@ -148,7 +148,7 @@ public sealed partial class ConversationEndToEndTests
         var confirmed = await browser.PostAsync(done, null);
         Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
         var outcome = await SentToDingTalkPersonAsync(world, "zhangsan", 1);
-        Assert.Contains("跟进已完成", outcome[0]!["body"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains("跟进已完成", ChatWorld.Text(outcome[0]!["body"]!), StringComparison.Ordinal);
 
         var second = await browser.PostAsync(done, null);
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
@@ -157,7 +157,7 @@ public sealed partial class ConversationEndToEndTests
         // Another rep is refused in words.
         var other = await world.DriveDingTalkAsync("robot/messages", new { userid = "lisi", content = "stage Wang Wu negotiation" });
         var refused = await SentToDingTalkConversationAsync(world, other["message"]!["conversationId"]!.GetValue<string>(), 1);
-        Assert.Contains("Not yours to change", refused[0]!["body"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains("Not yours to change", ChatWorld.Text(refused[0]!["body"]!), StringComparison.Ordinal);
 
         await using (var db = world.Database.NewContext())
         {
@@ -191,7 +191,7 @@ public sealed partial class ConversationEndToEndTests
     private static IEnumerable<JsonNode?> Items(JsonNode page) => page is JsonArray array ? array : page["items"]!.AsArray();
 
     /// <summary>The link as the rep's phone would open it, aimed at this test's CrmChat.</summary>
-    private static Uri OnCrmChat(ChatWorld world, Uri link) => new(world.CrmChatUrl, link.PathAndQuery.Replace("\\u0026", "&", StringComparison.Ordinal));
+    private static Uri OnCrmChat(ChatWorld world, Uri link) => new(world.CrmChatUrl, link.PathAndQuery);
 
     private static Task<JsonArray> SentToWeComAsync(ChatWorld world, string userId, int count) =>
         EventuallyDriverAsync(world, $"sent/app?userid={userId}", s => s.AsArray().Count >= count).ContinueWith(t => t.Result.AsArray(), TaskScheduler.Default);

@@ -56,6 +56,9 @@ public sealed partial class NativeApprovalEndToEndTests
         ("Approvals:DingTalk:ProcessCode", DingTalkSandboxDefaults.ProcessCode),
     ];
 
+    private static IEnumerable<KeyValuePair<string, string?>> Settings((string Key, string? Value)[] settings) =>
+        settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value));
+
     /// <summary>The same people in CrmChat's directory and in the platform: the rep 张三, their manager, two directors.</summary>
     private static async Task<Guid> StaffWeComAsync(ChatWorld world, params (string UserId, string Name)[] extra)
     {
@@ -89,7 +92,7 @@ public sealed partial class NativeApprovalEndToEndTests
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_WeCom_contract_filed_in_the_approval_app_is_approved_there_step_by_step_with_every_decision_recorded_once(DatabaseProvider provider)
     {
-        await using var world = await ChatWorld.StartAsync(provider, settings: WeComNative);
+        await using var world = await ChatWorld.StartAsync(provider, settings: Settings(WeComNative));
         await StaffWeComAsync(world);
         await world.DriveAsync("messages/text", new { userid = "zhangsan", content = "新客户 王五 13800138000" });
         await EventuallyAsync(world, db => db.Customers.FirstOrDefaultAsync(c => c.Name == "王五"));
@@ -157,7 +160,7 @@ public sealed partial class NativeApprovalEndToEndTests
     [Fact]
     public async Task A_WeCom_reject_ends_it_at_step_one_others_approvals_are_left_alone_and_an_application_the_app_refuses_stays_a_draft()
     {
-        await using var world = await ChatWorld.StartAsync(DatabaseProvider.Sqlite, settings: WeComNative);
+        await using var world = await ChatWorld.StartAsync(DatabaseProvider.Sqlite, settings: Settings(WeComNative));
         await StaffWeComAsync(world, ("wangwu", "王五"));
         await world.DriveAsync("messages/text", new { userid = "zhangsan", content = "新客户 李四 13900139000" });
         await EventuallyAsync(world, db => db.Customers.FirstOrDefaultAsync(c => c.Name == "李四"));
@@ -224,7 +227,7 @@ public sealed partial class NativeApprovalEndToEndTests
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_DingTalk_contract_from_the_API_follows_its_workflow_to_approved_and_a_terminated_one_to_withdrawn(DatabaseProvider provider)
     {
-        await using var world = await ChatWorld.StartAsync(provider, settings: DingTalkNative);
+        await using var world = await ChatWorld.StartAsync(provider, settings: Settings(DingTalkNative));
         foreach (var (userId, name) in new[] { ("lisi", "李四"), ("boss", "王经理"), ("director1", "赵总"), ("director2", "钱总") })
         {
             await world.DriveDingTalkAsync("users", new { userid = userId, name });

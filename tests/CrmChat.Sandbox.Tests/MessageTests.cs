@@ -110,6 +110,26 @@ public sealed class MessageTests
     }
 
     [Fact]
+    public async Task A_clicked_card_may_become_a_card_without_buttons_but_only_a_complete_one()
+    {
+        await using var sandbox = await StartAsync();
+        sandbox.Server.WeCom.AddMember("rep1");
+        var token = await sandbox.AppToken();
+        var sent = await sandbox.Post(Api("message/send", token), Buttons("rep1", "approval-1"));
+        var code = (string)sent["response_code"]!;
+        object Replace(object card) => new { userids = new[] { "rep1" }, agentid = SandboxDefaults.AgentId, response_code = code, template_card = card };
+
+        // A text_notice without its card_action is refused, and the code is still good.
+        JsonAssert.ErrCode(40058, await sandbox.Post(Api("message/update_template_card", token),
+            Replace(new { card_type = "text_notice", main_title = new { title = "已同意" } })));
+        JsonAssert.ErrCode(0, await sandbox.Post(Api("message/update_template_card", token),
+            Replace(new { card_type = "text_notice", main_title = new { title = "已同意" }, card_action = new { type = 1, url = "https://crm.example.com/" } })));
+
+        var update = Assert.Single(sandbox.Server.WeCom.CardUpdates);
+        Assert.Equal("已同意", (string)update.Body["template_card"]!["main_title"]!["title"]!);
+    }
+
+    [Fact]
     public async Task Duplicate_within_the_interval_is_accepted_but_delivered_once()
     {
         await using var sandbox = await StartAsync();

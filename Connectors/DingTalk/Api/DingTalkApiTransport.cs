@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using CrmChat.Connectors.Infrastructure;
+using CrmChat.CrmCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -13,6 +13,8 @@ public sealed class WeComApiException(string path, int errCode, string errMsg)
     public const int AccessTokenExpired = 42001;
     public const int FrequencyLimited = 45009;
     public const int ConcurrencyLimited = 45033;
+    /// <summary>A parameter WeCom refused: a used or expired response_code, a task_id used before, a malformed card.</summary>
+    public const int InvalidParameter = 40058;
     public const int IpNotWhitelisted = 60020;
     public const int MemberHasNoCustomers = 84061;
     /// <summary>审批开放接口参数错误: an approval (oa/*) call WeCom would not take; errmsg says which part.</summary>

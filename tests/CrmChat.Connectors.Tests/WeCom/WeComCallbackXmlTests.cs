@@ -134,8 +134,8 @@ public sealed class WeComCallbackXmlTests
         Assert.Equal("新客户 李四 138 0013 8000", message.Content);
         Assert.Equal("text", message.EventType);
         Assert.Equal("wecom:msg:7300000000000000001", message.DedupeKey);
-        // A member's own messages apply in the order they sent them.
-        Assert.Equal("member:zhangsan", message.OrderingKey);
+        // A member's own messages are applied in the order they wrote them.
+        Assert.Equal("member:" + message.Envelope.FromUserName, message.OrderingKey);
     }
 
     [Fact]

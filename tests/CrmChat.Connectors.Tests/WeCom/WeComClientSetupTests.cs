@@ -1,6 +1,7 @@
 using CrmChat.Connectors.Infrastructure;
 using CrmChat.Connectors.WeCom;
 using CrmChat.Connectors.WeCom.Api;
+using CrmChat.CrmCore;
 using CrmChat.Sandbox;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using CrmChat.Connectors.Infrastructure;
 using CrmChat.Connectors.WeCom;
 using CrmChat.Connectors.WeCom.Api;
+using CrmChat.CrmCore;
 using CrmChat.Sandbox;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,0 +1,329 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace CrmChat.CrmCore.Data;
+
+/// <summary>Rows a unit of work wrote without the change tracker: new, changed (loaded and modified) and removed entities.</summary>
+internal sealed class RowChanges
+{
+    public List<object> Inserts { get; } = [];
+    public HashSet<object> Updates { get; } = new(ReferenceEqualityComparer.Instance);
+    public List<object> Deletes { get; } = [];
+}
+
+/// <summary>
+/// Writes a large unit of work that is mostly new rows, without EF Core's change tracker:
+/// removed entities go first as single-row DELETEs, new ones as multi-row INSERTs a table at a
+/// time in foreign-key order, changed ones as single-row UPDATEs that check the concurrency
+/// token as SaveChanges does; then whatever the context tracks is saved, all in one
+/// transaction. Tracking, change detection and SaveChanges' per-row command planning cost more
+/// than the database's own work for the thousands of rows of a sync page.
+/// </summary>
+internal static class BulkSave
+{
+    // SQL Server allows 2,100 parameters a command, PostgreSQL far more.
+    private const int MaxParameters = 2000;
+    private const int MaxRows = 1000;
+
+    private static readonly ConditionalWeakTable<IModel, List<IEntityType>> InsertOrders = [];
+
+    public static async Task WriteAsync(CrmDbContext db, RowChanges rows, CancellationToken ct)
+    {
+        var owned = db.Database.CurrentTransaction is null;
+        var transaction = db.Database.CurrentTransaction ?? await db.Database.BeginTransactionAsync(ct);
+        try
+        {
+            var writer = new Writer(db, transaction.GetDbTransaction());
+            var order = InsertOrder(db.Model);
+            // Removals first, dependents before principals, so a key removed and added again is free.
+            foreach (var entity in rows.Deletes.OrderByDescending(e => order.IndexOf(Type(db, e))))
+            {
+                await writer.DeleteAsync(Type(db, entity), entity, ct);
+            }
+            var inserts = rows.Inserts.GroupBy(e => Type(db, e)).ToDictionary(g => g.Key, g => g.ToList());
+            foreach (var type in order)
+            {
+                if (inserts.TryGetValue(type, out var entities))
+                {
+                    await writer.InsertAsync(type, entities, ct);
+                }
+            }
+            var inserted = new HashSet<object>(rows.Inserts, ReferenceEqualityComparer.Instance);
+            foreach (var entity in rows.Updates.Where(e => !inserted.Contains(e)))
+            {
+                await writer.UpdateAsync(Type(db, entity), entity, ct);
+            }
+            await db.SaveChangesAsync(ct);
+            if (owned)
+            {
+                await transaction.CommitAsync(ct);
+            }
+        }
+        finally
+        {
+            if (owned)
+            {
+                await transaction.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Inserts the rows whose <paramref name="uniqueProperty"/> is not taken yet and returns the
+    /// values of those it stored; the others are left as they are (ON CONFLICT DO NOTHING), in
+    /// one transaction. SQLite and PostgreSQL only: the caller checks <see cref="SupportsInsertIgnoringDuplicates"/>.
+    /// </summary>
+    public static async Task<HashSet<string>> InsertIgnoringDuplicatesAsync<T>(CrmDbContext db, IReadOnlyList<T> entities, string uniqueProperty, CancellationToken ct)
+        where T : class
+    {
+        var type = db.Model.FindEntityType(typeof(T))!;
+        var unique = type.FindProperty(uniqueProperty)!;
+        var stored = new HashSet<string>(StringComparer.Ordinal);
+        if (entities.Count == 0)
+        {
+            return stored;
+        }
+        var owned = db.Database.CurrentTransaction is null;
+        var transaction = db.Database.CurrentTransaction ?? await db.Database.BeginTransactionAsync(ct);
+        try
+        {
+            var writer = new Writer(db, transaction.GetDbTransaction());
+            await writer.InsertIgnoringDuplicatesAsync(type, entities, unique, stored, ct);
+            if (owned)
+            {
+                await transaction.CommitAsync(ct);
+            }
+        }
+        finally
+        {
+            if (owned)
+            {
+                await transaction.DisposeAsync();
+            }
+        }
+        return stored;
+    }
+
+    public static bool SupportsInsertIgnoringDuplicates(CrmDbContext db) =>
+        db.Provider is DatabaseProvider.Sqlite or DatabaseProvider.PostgreSql;
+
+    private static IEntityType Type(CrmDbContext db, object entity)
+    {
+        var type = db.Model.FindEntityType(entity.GetType());
+        if (type is null || type.GetTableName() is null || type.IsOwned() || type.GetProperties().Any(p => p.IsShadowProperty()))
+        {
+            throw new InvalidOperationException($"{nameof(BulkSave)} writes plain table-mapped entities only, not {entity.GetType().Name}.");
+        }
+        return type;
+    }
+
+    private sealed class Writer(CrmDbContext db, DbTransaction transaction)
+    {
+        private readonly DbConnection _connection = db.Database.GetDbConnection();
+        private readonly ISqlGenerationHelper _sql = db.GetService<ISqlGenerationHelper>();
+        // Only makes parameters; never executed.
+        private readonly DbCommand _scratch = db.Database.GetDbConnection().CreateCommand();
+
+        public async Task InsertAsync(IEntityType type, List<object> entities, CancellationToken ct)
+        {
+            var table = Table(type);
+            var properties = type.GetProperties().ToList();
+            var getters = properties.Select(p => p.GetGetter()).ToList();
+            var head = $"INSERT INTO {Name(table)} ({string.Join(", ", properties.Select(p => Column(p, table)))}) VALUES ";
+            if (db.Provider == DatabaseProvider.Sqlite)
+            {
+                // In process there is no round trip to save: one prepared single-row statement,
+                // run once per row, beats parsing and binding a long multi-row one.
+                await using var single = NewCommand();
+                single.CommandText = head + "(" + string.Join(", ", properties.Select(p => Parameter(single, p, null))) + ")";
+                single.Prepare();
+                foreach (var entity in entities)
+                {
+                    for (var column = 0; column < properties.Count; column++)
+                    {
+                        var value = Parameter(properties[column], getters[column].GetClrValueUsingContainingEntity(entity));
+                        single.Parameters[column].Value = value;
+                    }
+                    await single.ExecuteNonQueryAsync(ct);
+                }
+                return;
+            }
+            var rowsPerCommand = Math.Max(1, Math.Min(MaxRows, MaxParameters / properties.Count));
+            for (var start = 0; start < entities.Count; start += rowsPerCommand)
+            {
+                var count = Math.Min(rowsPerCommand, entities.Count - start);
+                await using var command = NewCommand();
+                var text = new StringBuilder(head, head.Length + (count * properties.Count * 8));
+                for (var row = 0; row < count; row++)
+                {
+                    var entity = entities[start + row];
+                    text.Append(row == 0 ? "(" : ", (");
+                    for (var column = 0; column < properties.Count; column++)
+                    {
+                        text.Append(column == 0 ? "" : ", ")
+                            .Append(Parameter(command, properties[column], getters[column].GetClrValueUsingContainingEntity(entity)));
+                    }
+                    text.Append(')');
+                }
+                command.CommandText = text.ToString();
+                await command.ExecuteNonQueryAsync(ct);
+            }
+        }
+
+        public async Task InsertIgnoringDuplicatesAsync<T>(IEntityType type, IReadOnlyList<T> entities, IProperty unique, HashSet<string> stored, CancellationToken ct)
+            where T : class
+        {
+            var table = Table(type);
+            var properties = type.GetProperties().ToList();
+            var getters = properties.Select(p => p.GetGetter()).ToList();
+            var uniqueGetter = unique.GetGetter();
+            var head = $"INSERT INTO {Name(table)} ({string.Join(", ", properties.Select(p => Column(p, table)))}) VALUES ";
+            var onConflict = $" ON CONFLICT ({Column(unique, table)}) DO NOTHING";
+            if (db.Provider == DatabaseProvider.Sqlite)
+            {
+                // As for InsertAsync: one prepared statement per row; a row that conflicted affects none.
+                await using var single = NewCommand();
+                single.CommandText = head + "(" + string.Join(", ", properties.Select(p => Parameter(single, p, null))) + ")" + onConflict;
+                single.Prepare();
+                foreach (var entity in entities)
+                {
+                    for (var column = 0; column < properties.Count; column++)
+                    {
+                        single.Parameters[column].Value = Parameter(properties[column], getters[column].GetClrValueUsingContainingEntity(entity));
+                    }
+                    if (await single.ExecuteNonQueryAsync(ct) == 1)
+                    {
+                        stored.Add((string)uniqueGetter.GetClrValueUsingContainingEntity(entity)!);
+                    }
+                }
+                return;
+            }
+            var rowsPerCommand = Math.Max(1, Math.Min(MaxRows, MaxParameters / properties.Count));
+            for (var start = 0; start < entities.Count; start += rowsPerCommand)
+            {
+                var count = Math.Min(rowsPerCommand, entities.Count - start);
+                await using var command = NewCommand();
+                var text = new StringBuilder(head, head.Length + (count * properties.Count * 8));
+                for (var row = 0; row < count; row++)
+                {
+                    var entity = entities[start + row];
+                    text.Append(row == 0 ? "(" : ", (");
+                    for (var column = 0; column < properties.Count; column++)
+                    {
+                        text.Append(column == 0 ? "" : ", ")
+                            .Append(Parameter(command, properties[column], getters[column].GetClrValueUsingContainingEntity(entity)));
+                    }
+                    text.Append(')');
+                }
+                command.CommandText = text.Append(onConflict).Append(" RETURNING ").Append(Column(unique, table)).ToString();
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    stored.Add(reader.GetString(0));
+                }
+            }
+        }
+
+        /// <summary>Writes every column; the row must still carry the concurrency stamp it was read with.</summary>
+        public async Task UpdateAsync(IEntityType type, object entity, CancellationToken ct)
+        {
+            var table = Table(type);
+            var key = type.FindPrimaryKey()!.Properties;
+            await using var command = NewCommand();
+            var where = Where(command, type, entity, table);
+            if (entity is IConcurrencyStamped stamped)
+            {
+                // As CrmDbContext.SaveChanges does: every save of a stamped row renews its stamp.
+                stamped.ConcurrencyStamp = Guid.NewGuid();
+            }
+            var set = type.GetProperties().Where(p => !key.Contains(p))
+                .Select(p => $"{Column(p, table)} = {Parameter(command, p, p.GetGetter().GetClrValueUsingContainingEntity(entity))}");
+            command.CommandText = $"UPDATE {Name(table)} SET {string.Join(", ", set)} WHERE {where}";
+            await ExpectOneRowAsync(command, type, ct);
+        }
+
+        public async Task DeleteAsync(IEntityType type, object entity, CancellationToken ct)
+        {
+            var table = Table(type);
+            await using var command = NewCommand();
+            command.CommandText = $"DELETE FROM {Name(table)} WHERE {Where(command, type, entity, table)}";
+            await ExpectOneRowAsync(command, type, ct);
+        }
+
+        private string Where(DbCommand command, IEntityType type, object entity, StoreObjectIdentifier table)
+        {
+            var key = type.FindPrimaryKey()!.Properties;
+            var tokens = type.GetProperties().Where(p => p.IsConcurrencyToken && !key.Contains(p));
+            return string.Join(" AND ", key.Concat(tokens).Select(p =>
+                p.GetGetter().GetClrValueUsingContainingEntity(entity) is { } value
+                    ? $"{Column(p, table)} = {Parameter(command, p, value)}"
+                    : $"{Column(p, table)} IS NULL"));
+        }
+
+        private static async Task ExpectOneRowAsync(DbCommand command, IEntityType type, CancellationToken ct)
+        {
+            if (await command.ExecuteNonQueryAsync(ct) != 1)
+            {
+                throw new DbUpdateConcurrencyException($"The {type.DisplayName()} row was changed or removed by someone else since it was read.");
+            }
+        }
+
+        private DbCommand NewCommand()
+        {
+            var command = _connection.CreateCommand();
+            command.Transaction = transaction;
+            return command;
+        }
+
+        /// <summary>The value as the provider stores it (converters and enum handling applied, as for any EF parameter).</summary>
+        private object Parameter(IProperty property, object? value) =>
+            property.GetRelationalTypeMapping().CreateParameter(_scratch, "p", value, property.IsNullable).Value ?? DBNull.Value;
+
+        private string Parameter(DbCommand command, IProperty property, object? value)
+        {
+            var name = "p" + command.Parameters.Count.ToString(CultureInfo.InvariantCulture);
+            command.Parameters.Add(property.GetRelationalTypeMapping().CreateParameter(command, _sql.GenerateParameterName(name), value, property.IsNullable));
+            return _sql.GenerateParameterNamePlaceholder(name);
+        }
+
+        private string Name(StoreObjectIdentifier table) => _sql.DelimitIdentifier(table.Name, table.Schema);
+
+        private string Column(IProperty property, StoreObjectIdentifier table) => _sql.DelimitIdentifier(property.GetColumnName(table)!);
+
+        private static StoreObjectIdentifier Table(IEntityType type) => StoreObjectIdentifier.Table(type.GetTableName()!, type.GetSchema());
+    }
+
+    /// <summary>Entity types with principals before dependents, so every foreign key finds its row.</summary>
+    private static List<IEntityType> InsertOrder(IModel model) => InsertOrders.GetValue(model, static m =>
+    {
+        var order = new List<IEntityType>();
+        var visiting = new HashSet<IEntityType>();
+        void Visit(IEntityType type)
+        {
+            if (order.Contains(type))
+            {
+                return;
+            }
+            if (!visiting.Add(type))
+            {
+                throw new InvalidOperationException($"Foreign keys form a cycle through {type.DisplayName()}; {nameof(BulkSave)} cannot order its inserts.");
+            }
+            foreach (var key in type.GetForeignKeys().Where(k => k.PrincipalEntityType != type))
+            {
+                Visit(key.PrincipalEntityType);
+            }
+            order.Add(type);
+        }
+        foreach (var type in m.GetEntityTypes())
+        {
+            Visit(type);
+        }
+        return order;
+    });
+}
