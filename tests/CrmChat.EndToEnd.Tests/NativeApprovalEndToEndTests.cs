@@ -130,6 +130,8 @@ public sealed partial class NativeApprovalEndToEndTests
         Assert.Contains("钱总", (string)trail[^1]!["after"]!, StringComparison.Ordinal);
         var outcome = await OutboxToAsync(world, "zhangsan", 4);
         Assert.Contains(outcome, m => m.Contains("合同已批准", StringComparison.Ordinal) && m.Contains("钱总", StringComparison.Ordinal));
+        // And it reaches 张三 in WeCom.
+        await EventuallySentAsync(world.Driver, "sent/app?userid=zhangsan", "合同已批准");
 
         // WeCom's retry of the last callback is stored once; the same news again later changes nothing.
         var last = (await world.ReadDriverAsync("callbacks")).AsArray().Last(c => (string)c!["kind"]! == "sys_approval_change")!;
@@ -267,6 +269,7 @@ public sealed partial class NativeApprovalEndToEndTests
             approved["decisions"]!.AsArray().Select(d => ((string)d!["step"]!, (string)d["approver"]!, (string)d["reason"]!)));
         Assert.Equal(["created-by-api", "submitted", "approved", "approved", "contract-approved"],
             approved["trail"]!.AsArray().Select(a => (string)a!["action"]!));
+        await EventuallySentAsync(world.DingTalkDriver, "sent/people/lisi", "合同已批准");
 
         // DingTalk delivers the finish again (a retry that lost its answer): nothing changes.
         var finish = (await DingTalkDriverAsync(world, "events")).AsArray()
@@ -304,6 +307,22 @@ public sealed partial class NativeApprovalEndToEndTests
         using var http = new HttpClient { BaseAddress = world.CrmChatUrl };
         return await http.PostAsync($"/webhooks/dingtalk/events?msg_signature={signature}&timestamp={timestamp}&nonce=nonce1",
             new StringContent(new JsonObject { ["encrypt"] = encrypted }.ToJsonString(), Encoding.UTF8, "application/json"));
+    }
+
+    /// <summary>Waits until what the platform shows (a Sandbox driver's record) contains <paramref name="text"/>.</summary>
+    private static async Task EventuallySentAsync(HttpClient driver, string path, string text)
+    {
+        string last = "";
+        for (var waited = 0; waited < 15_000; waited += 100)
+        {
+            last = System.Text.RegularExpressions.Regex.Unescape(await driver.GetStringAsync(path));
+            if (last.Contains(text, StringComparison.Ordinal))
+            {
+                return;
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail($"{path} never showed “{text}”; last: {last}");
     }
 
     /// <summary>The cards CrmChat queued for a member, as JSON text, once there are at least <paramref name="count"/>.</summary>
