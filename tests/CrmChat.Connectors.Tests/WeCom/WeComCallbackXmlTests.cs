@@ -119,7 +119,8 @@ public sealed class WeComCallbackXmlTests
         Assert.Equal(["zhaoliu"], info.NotifyerUserIds);
         Assert.Equal(new WeComApprovalComment("wangwu", 1699999000, "价格已核对", "6750538708562529508"), Assert.Single(info.Comments));
         Assert.Contains("<SpNo>202601010001</SpNo>", message.ApprovalInfoXml, StringComparison.Ordinal);
-        Assert.Equal("wecom:evt:sys|1700000000|sys_approval_change||202601010001|2|2", message.DedupeKey);
+        Assert.Equal("wecom:evt:sys|1700000000|sys_approval_change||202601010001|2|2|wangwu@1700000000", message.DedupeKey);
+        Assert.Equal("approval:202601010001", message.OrderingKey);
     }
 
     [Fact]
