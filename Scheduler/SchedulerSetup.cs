@@ -1,3 +1,4 @@
+using CrmChat.Scheduler.Jobs;
 using CrmChat.Scheduler.OutboxDispatch;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -9,7 +10,7 @@ public static class SchedulerSetup
 {
     /// <summary>
     /// Quartz in memory (the embedded default), or clustered on the CRM database when
-    /// <c>Quartz:Clustered</c> is true; jobs register themselves here as they land. The outbox
+    /// <c>Quartz:Clustered</c> is true, with the jobs of the <c>Jobs</c> section. The outbox
     /// dispatcher runs beside it, as a hosted service of its own.
     /// </summary>
     public static IHostApplicationBuilder AddScheduler(this IHostApplicationBuilder builder)
@@ -23,6 +24,7 @@ public static class SchedulerSetup
                 q.UseClusteredStore(clusterDatabase);
             }
         });
+        builder.AddJobs();
         builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return builder;
     }

@@ -41,6 +41,45 @@ public sealed partial class WeComSyncRunner(IServiceScopeFactory scopes, IHostAp
         }
     }
 
+    /// <summary>
+    /// Runs a sync and waits for it (the nightly reconciliation); when one is already running,
+    /// started from the API, waits for that one instead and returns null, so two never overlap.
+    /// A failure is thrown to the caller and also shown by the API as LastError.
+    /// </summary>
+    public async Task<FullSyncResult?> RunOrJoinAsync(CancellationToken ct)
+    {
+        Task? running;
+        Task<FullSyncResult>? mine = null;
+        lock (_gate)
+        {
+            running = _running is { IsCompleted: false } other ? other : null;
+            if (running is null)
+            {
+                LastError = null;
+                mine = Task.Run(() => RunNowAsync(ct), ct);
+                _running = RecordAsync(mine);
+            }
+        }
+        if (mine is null)
+        {
+            await running!.WaitAsync(ct);
+            return null;
+        }
+        return await mine;
+    }
+
+    private async Task RecordAsync(Task<FullSyncResult> run)
+    {
+        try
+        {
+            await run;
+        }
+        catch (Exception ex)
+        {
+            LastError = $"{ex.GetType().Name}: {ex.Message}";
+        }
+    }
+
     /// <summary>Runs a sync now and waits for it (the CLI and tests).</summary>
     public async Task<FullSyncResult> RunNowAsync(CancellationToken ct)
     {

@@ -2,7 +2,9 @@ using CrmChat.Bots.Api;
 using CrmChat.Bots.Conversations;
 using CrmChat.Bots.Health;
 using CrmChat.Bots.Inbox;
+using CrmChat.Bots.Reconciliation;
 using CrmChat.Bots.Webhooks;
+using CrmChat.CrmCore.Contacts;
 using CrmChat.CrmCore.Data;
 
 namespace CrmChat.Bots.Hosting;
@@ -23,6 +25,9 @@ internal static class BotsSetup
         builder.Services.AddScoped<Conversation>();
         builder.Services.AddScoped<CustomerFinder>();
         builder.Services.AddSingleton<WeComSyncRunner>();
+        // Run nightly by the Scheduler's reconciliation job, each skipping a platform that is not configured.
+        builder.Services.AddScoped<IReconciliation, WeComContactReconciliation>();
+        builder.Services.AddScoped<IReconciliation, DingTalkEmployeeReconciliation>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         builder.Services.AddProblemDetails();
         return builder;
