@@ -139,7 +139,8 @@ public sealed class WeComTemplateCardClicked : WeComCallbackMessage
     /// <summary>The member who clicked.</summary>
     public string MemberUserId => Envelope.FromUserName;
 
-    protected override IEnumerable<string?> OwnIds => [TaskId, EventKey];
+    // Each click gets its own ResponseCode, and WeCom's retries of a click repeat it: two clicks in one second stay two.
+    protected override IEnumerable<string?> OwnIds => [TaskId, EventKey, ResponseCode];
 
     protected override string? OrderingSubject => MemberOrdering;
 }

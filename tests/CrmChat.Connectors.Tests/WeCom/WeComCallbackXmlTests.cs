@@ -92,7 +92,7 @@ public sealed class WeComCallbackXmlTests
         Assert.Equal("lisi", message.MemberUserId);
         Assert.Equal("template_card_event", message.EventType);
         Assert.Equal("1000002", message.Envelope.AgentId);
-        Assert.Equal("wecom:evt:lisi|1700000000|template_card_event||deal-42_approval|approve", message.DedupeKey);
+        Assert.Equal("wecom:evt:lisi|1700000000|template_card_event||deal-42_approval|approve|RC123", message.DedupeKey);
     }
 
     [Fact]
