@@ -52,6 +52,8 @@ public sealed class CrmChatApp(
         builder.UseEnvironment(environment);
         // Test output stays readable; tests that look at logs read the captured lines.
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // Quartz fires on the wall clock, not on the test's clock: a test runs a job itself, at the time it sets.
+        builder.UseSetting("Jobs:Enabled", "false");
         if (cardSettings)
         {
             // Before the test's own settings, so a test can override them.

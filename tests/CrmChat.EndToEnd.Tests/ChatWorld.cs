@@ -84,8 +84,6 @@ public sealed class ChatWorld : IAsyncDisposable
             new("Inbox:ProcessorEnabled", processorEnabled ? "true" : "false"),
             new("Inbox:PollInterval", "00:00:00.200"),
             new("Outbox:PollInterval", "00:00:00.200"),
-            // Quartz fires on the wall clock: tests run a job themselves, at the time they set.
-            new("Jobs:Enabled", "false"),
             .. _settings,
         ], services: services, clock: Clock);
         _app.UseKestrel(0);
