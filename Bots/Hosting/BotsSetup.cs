@@ -21,6 +21,7 @@ internal static class BotsSetup
         builder.Services.AddScoped<IInboxHandler, WeComContactHandler>();
         builder.Services.AddScoped<IInboxHandler, DingTalkEmployeeHandler>();
         builder.Services.AddScoped<IInboxHandler, ConversationHandler>();
+        builder.Services.AddScoped<IInboxHandler, NativeApprovalHandler>();
         builder.Services.AddScoped<Conversation>();
         builder.Services.AddScoped<CustomerFinder>();
         builder.Services.AddSingleton<WeComSyncRunner>();

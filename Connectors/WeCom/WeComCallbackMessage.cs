@@ -139,7 +139,8 @@ public sealed class WeComTemplateCardClicked : WeComCallbackMessage
     /// <summary>The member who clicked.</summary>
     public string MemberUserId => Envelope.FromUserName;
 
-    protected override IEnumerable<string?> OwnIds => [TaskId, EventKey];
+    // Each click gets its own ResponseCode, and WeCom's retries of a click repeat it: two clicks in one second stay two.
+    protected override IEnumerable<string?> OwnIds => [TaskId, EventKey, ResponseCode];
 
     protected override string? OrderingSubject => MemberOrdering;
 }
@@ -151,12 +152,22 @@ public sealed class WeComApprovalChanged : WeComCallbackMessage
     /// <summary>The <c>ApprovalInfo</c> element as received, for fields the typed view leaves out.</summary>
     public required string ApprovalInfoXml { get; init; }
 
+    // Two approvers of one 会签 node agreeing in the same second differ only in who decided last.
     protected override IEnumerable<string?> OwnIds =>
     [
         ApprovalInfo.SpNo,
         ((int)ApprovalInfo.SpStatus).ToString(System.Globalization.CultureInfo.InvariantCulture),
         ApprovalInfo.StatuChangeEvent?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        LatestDecider,
     ];
+
+    /// <summary>Events about one approval are applied in the order they arrived.</summary>
+    protected override string? OrderingSubject => "approval:" + ApprovalInfo.SpNo;
+
+    private string? LatestDecider =>
+        ApprovalInfo.Steps.SelectMany(s => s.Details).Where(d => d.SpTime > 0).MaxBy(d => d.SpTime) is { } last
+            ? $"{last.ApproverUserId}@{last.SpTime.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
+            : null;
 }
 
 /// <summary>A text message from a member to the app.</summary>

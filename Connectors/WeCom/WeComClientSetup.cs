@@ -10,8 +10,8 @@ namespace CrmChat.Connectors.WeCom;
 public static class WeComClientSetup
 {
     /// <summary>
-    /// The WeCom API client: <see cref="IWeComExternalContactClient"/>, <see cref="IWeComMessageClient"/>
-    /// and <see cref="IWeComGroupRobotClient"/>, bound to the <c>WeCom</c> and <c>WeCom:Client</c>
+    /// The WeCom API client: <see cref="IWeComExternalContactClient"/>, <see cref="IWeComMessageClient"/>,
+    /// <see cref="IWeComGroupRobotClient"/> and <see cref="IWeComApprovalClient"/>, bound to the <c>WeCom</c> and <c>WeCom:Client</c>
     /// sections, with tokens and rate limits in Redis when <c>Redis:Configuration</c> is set.
     /// </summary>
     public static IHostApplicationBuilder AddWeComClient(this IHostApplicationBuilder builder)
@@ -39,6 +39,7 @@ public static class WeComClientSetup
         services.TryAddTransient<IWeComExternalContactClient, WeComExternalContactClient>();
         services.TryAddTransient<IWeComMessageClient, WeComMessageClient>();
         services.TryAddTransient<IWeComGroupRobotClient, WeComGroupRobotClient>();
+        services.TryAddTransient<IWeComApprovalClient, WeComApprovalClient>();
         return builder;
     }
 

@@ -61,6 +61,14 @@ public static class ApprovalCards
             .Submit("撤回 Withdraw", ActionStyle.Destructive, ApprovalVerbs.Withdraw, (ApprovalVerbs.Id, facts.RequestId.ToString("N")))
             .Build();
 
+    /// <summary>The requester's answer when the contract went to the platform's own approval app.</summary>
+    public static AdaptiveCard FiledInApp(ContractFacts facts, string app, string instanceId, string waitingFor) =>
+        Card.New()
+            .Heading($"合同已提交到{app} Filed for approval")
+            .Subtle($"审批人在{app}中处理，进展和结果会通知你。Approvers decide in the approval app; you will hear the outcome here.")
+            .Facts([.. facts.Facts, ("审批单号", instanceId), ("审批人", waitingFor)])
+            .Build();
+
     public static AdaptiveCard Progress(ContractFacts facts, ContractStatus status, string what) =>
         Card.New()
             .Heading(status switch

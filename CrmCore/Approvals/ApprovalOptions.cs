@@ -16,6 +16,19 @@ public sealed class ApprovalOptions
     /// <summary>Named groups of approvers, e.g. "director": ["wangzong"], referenced as "role:director". Values are WeCom or DingTalk user ids.</summary>
     public Dictionary<string, List<string>> Roles { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary><c>Approvals:WeCom</c>: whether WeCom requests are decided from CrmChat's cards or in WeCom's own approval app.</summary>
+    public PlatformApprovalOptions WeCom { get; set; } = new();
+
+    /// <summary><c>Approvals:DingTalk</c>: the same for DingTalk's workflow (OA 审批).</summary>
+    public PlatformApprovalOptions DingTalk { get; set; } = new();
+
+    public PlatformApprovalMode ModeFor(Platform platform) => platform switch
+    {
+        Platform.WeCom => WeCom.Mode,
+        Platform.DingTalk => DingTalk.Mode,
+        _ => PlatformApprovalMode.Cards,
+    };
+
     /// <summary>The rules in force: the configured ones, or the default (every contract → the requester's manager).</summary>
     public IReadOnlyList<ApprovalRuleOptions> EffectiveRules => Rules.Count > 0 ? Rules : DefaultRules;
 
@@ -31,6 +44,24 @@ public sealed class ApprovalOptions
         var rules = scoped.Count > 0 ? scoped : EffectiveRules.Where(r => r.Teams.Count == 0).ToList();
         return rules.FirstOrDefault(r => r.Covers(amount));
     }
+}
+
+public enum PlatformApprovalMode
+{
+    /// <summary>CrmChat sends each approver a card and records the decisions itself (the default).</summary>
+    Cards = 1,
+    /// <summary>CrmChat files the contract in the platform's own approval app and follows its outcome.</summary>
+    Native = 2,
+}
+
+/// <summary>
+/// <c>Approvals:WeCom</c> / <c>Approvals:DingTalk</c> as the CRM sees them: only the mode. The
+/// platform's own keys in the same section (the WeCom template, the DingTalk process code) are
+/// read and checked by Connectors, which files the approvals.
+/// </summary>
+public sealed class PlatformApprovalOptions
+{
+    public PlatformApprovalMode Mode { get; set; } = PlatformApprovalMode.Cards;
 }
 
 public sealed class ApprovalRuleOptions
@@ -86,6 +117,13 @@ public sealed class ApprovalOptionsValidator : IValidateOptions<ApprovalOptions>
     public ValidateOptionsResult Validate(string? name, ApprovalOptions options)
     {
         var failures = new List<string>();
+        foreach (var (key, platform) in new[] { ("WeCom", options.WeCom), ("DingTalk", options.DingTalk) })
+        {
+            if (!Enum.IsDefined(platform.Mode))
+            {
+                failures.Add($"Approvals:{key}:Mode must be Cards or Native.");
+            }
+        }
         for (var i = 0; i < options.Rules.Count; i++)
         {
             CheckRule(options, options.Rules[i], $"Approvals:Rules:{i}", failures);

@@ -15,13 +15,17 @@ namespace CrmChat.CrmCore.Approvals;
 public sealed record ApprovalAnswer(AdaptiveCard Card, bool Changed);
 
 /// <summary>
-/// The contract approval flow in card mode: submit picks the rule and sends each approver of
+/// The contract approval flow. In card mode submit picks the rule and sends each approver of
 /// the first step a card; a decision is taken once, only from an approver of the current
 /// step; the step and the request settle by AllOf / AnyOf; every approver's card is then
-/// replaced with the outcome and the requester told. Each change is an Activity and an
-/// AuditEntry; outbound cards go to the outbox in the caller's transaction.
+/// replaced with the outcome and the requester told. In native mode (per platform, see
+/// <see cref="ApprovalOptions.ModeFor"/>) the same rule and approvers are filed in the
+/// platform's own approval app and its outcome is followed (ContractApprovals.Native.cs).
+/// Each change is an Activity and an AuditEntry; outbound cards go to the outbox in the
+/// caller's transaction.
 /// </summary>
-public sealed class ContractApprovals(CrmDbContext db, TimeProvider clock, IOptions<ApprovalOptions> options)
+public sealed partial class ContractApprovals(
+    CrmDbContext db, TimeProvider clock, IOptions<ApprovalOptions> options, IEnumerable<INativeApprovals> nativeApps)
 {
     /// <summary>How long after a reject without a reason the approver's next text is taken as the reason.</summary>
     public static readonly TimeSpan ReasonWindow = TimeSpan.FromMinutes(30);
@@ -35,6 +39,7 @@ public sealed class ContractApprovals(CrmDbContext db, TimeProvider clock, IOpti
             return Refused("没有匹配的审批规则 No approval rule",
                 $"金额 {contract.Amount:N2} 没有对应的审批规则，合同保持草稿。请联系管理员。No approval rule covers {contract.Amount:N2} for your team; the contract stays a draft. Ask your admin.");
         }
+        var native = options.Value.ModeFor(platform) == PlatformApprovalMode.Native;
         var now = clock.GetUtcNow();
         var request = new ApprovalRequest { ContractId = contract.Id, RequesterId = requester.Id, Platform = platform, CreatedAt = now };
         for (var i = 0; i < rule.Steps.Count; i++)
@@ -50,6 +55,11 @@ public sealed class ContractApprovals(CrmDbContext db, TimeProvider clock, IOpti
                 }
                 foreach (var approver in approvers.Where(a => step.Approvers.All(x => x.EmployeeId != a.Id)))
                 {
+                    if (native && approver.UserIdOn(platform) is null)
+                    {
+                        return Refused("审批人不在审批应用中 Approver not on the platform",
+                            $"审批人 {approver.Name} 没有{NativeAppName(platform)}账号，无法在那里审批，合同保持草稿。{approver.Name} has no account on {platform}, so cannot decide in its approval app; the contract stays a draft.");
+                    }
                     if (ChatUser(approver, platform) is null)
                     {
                         return Refused("审批人无法接收卡片 Approver unreachable",
@@ -59,6 +69,10 @@ public sealed class ContractApprovals(CrmDbContext db, TimeProvider clock, IOpti
                 }
             }
             request.Steps.Add(step);
+        }
+        if (native)
+        {
+            return await SubmitNativeAsync(contract, requester, rule, request, ct);
         }
         contract.Status = ContractStatus.PendingApproval;
         contract.UpdatedAt = now;
@@ -78,6 +92,10 @@ public sealed class ContractApprovals(CrmDbContext db, TimeProvider clock, IOpti
         if (request is null)
         {
             return Refused("审批不存在 Not found", "这个审批已不存在。This approval no longer exists.");
+        }
+        if (request.Mode == ApprovalMode.NativeOa)
+        {
+            return DecidedInApp(request);
         }
         var contract = await db.Contracts.SingleAsync(c => c.Id == request.ContractId, ct);
         var facts = await FactsAsync(request, contract, ct);
@@ -151,6 +169,10 @@ public sealed class ContractApprovals(CrmDbContext db, TimeProvider clock, IOpti
         {
             return Refused("不能撤回 Cannot withdraw", "只有申请人可以撤回自己的审批。Only the requester can withdraw it; nothing was changed.");
         }
+        if (request.Mode == ApprovalMode.NativeOa)
+        {
+            return DecidedInApp(request);
+        }
         var contract = await db.Contracts.SingleAsync(c => c.Id == request.ContractId, ct);
         var facts = await FactsAsync(request, contract, ct);
         if (request.Status != ApprovalStatus.Pending)
@@ -171,8 +193,10 @@ public sealed class ContractApprovals(CrmDbContext db, TimeProvider clock, IOpti
     public async Task<ApprovalAnswer?> AttachReasonAsync(Employee approver, string text, CancellationToken ct)
     {
         var since = clock.GetUtcNow() - ReasonWindow;
+        // Only card rejects: a reject in the platform's app carries its own comment, or none.
         var decision = await db.ApprovalDecisions
             .Where(d => d.ApproverId == approver.Id && d.Outcome == DecisionOutcome.Rejected && d.Reason == null && d.DecidedAt >= since)
+            .Where(d => db.ApprovalSteps.Any(s => s.Id == d.StepId && db.ApprovalRequests.Any(r => r.Id == s.RequestId && r.Mode == ApprovalMode.Cards)))
             .OrderByDescending(d => d.DecidedAt).FirstOrDefaultAsync(ct);
         if (decision is null)
         {
@@ -328,12 +352,16 @@ public sealed class ContractApprovals(CrmDbContext db, TimeProvider clock, IOpti
         var userIds = spec.StartsWith(ApproverSpec.RolePrefix, StringComparison.OrdinalIgnoreCase)
             ? options.Value.Roles.GetValueOrDefault(spec[ApproverSpec.RolePrefix.Length..]) ?? []
             : [spec[ApproverSpec.UserPrefix.Length..]];
-        var people = await db.Employees
+        var found = await db.Employees
             .Where(e => e.Status == EmployeeStatus.Active && ((e.WeComUserId != null && userIds.Contains(e.WeComUserId)) || (e.DingTalkUserId != null && userIds.Contains(e.DingTalkUserId))))
             .ToListAsync(ct);
+        // In the order the role lists them: that is the order approvers see in an approval app.
+        var people = found.OrderBy(e => Math.Min(Position(e.WeComUserId), Position(e.DingTalkUserId))).ToList();
         return people.Count == 0
             ? ([], $"审批人“{spec}”在通讯录中找不到在职员工。No active employee matches approver '{spec}'.")
             : (people, null);
+
+        int Position(string? userId) => userId is not null && userIds.IndexOf(userId) is >= 0 and var i ? i : int.MaxValue;
     }
 
     /// <summary>Where a person gets cards: the request's platform, else the other one they use.</summary>
@@ -347,21 +375,29 @@ public sealed class ContractApprovals(CrmDbContext db, TimeProvider clock, IOpti
         return employee.UserIdOn(other) is { } otherId ? (other, otherId) : null;
     }
 
-    private void Record(Employee actor, Contract contract, ApprovalRequest request, ActivityKind kind, string text, string action, object? before, object? after)
+    private void Record(Employee actor, Contract contract, ApprovalRequest request, ActivityKind kind, string text, string action, object? before, object? after) =>
+        Record(actor.Id, $"employee:{actor.Id}", contract, request, kind, text, action, before, after, null);
+
+    /// <param name="actorId">The employee, or null when the platform did it for someone CrmChat does not know.</param>
+    /// <param name="occurredAt">When it happened, if earlier than now (a decision CrmChat learns of from the platform).</param>
+    private void Record(Guid? actorId, string auditActor, Contract contract, ApprovalRequest request, ActivityKind kind, string text, string action,
+        object? before, object? after, DateTimeOffset? occurredAt)
     {
         var now = clock.GetUtcNow();
         db.Activities.Add(new Activity
         {
             CustomerId = contract.CustomerId,
             Kind = kind,
-            ActorId = actor.Id,
+            ActorId = actorId,
             Text = ContactTexts.Clip(text, 4000)!,
-            Data = ContactTexts.ToJson(new { contract = contract.Id, approval = request.Id }),
-            OccurredAt = now,
+            Data = ContactTexts.ToJson(request.ExternalInstanceId is { } instance
+                ? new { contract = contract.Id, approval = request.Id, platform = request.Platform.ToString(), instance }
+                : (object)new { contract = contract.Id, approval = request.Id }),
+            OccurredAt = occurredAt ?? now,
         });
         db.AuditEntries.Add(new AuditEntry
         {
-            Actor = $"employee:{actor.Id}",
+            Actor = auditActor,
             EntityType = nameof(ApprovalRequest),
             EntityId = request.Id.ToString(),
             Action = action,

@@ -254,10 +254,10 @@ internal static class CrmModel
         {
             e.ToTable("Outbox");
             e.Property(x => x.TargetKind).HasMaxLength(32);
-            e.Property(x => x.Target).HasMaxLength(512);
-            e.Property(x => x.DedupeKey).HasMaxLength(256);
+            e.Property(x => x.Target).HasMaxLength(OutboxMessage.MaxTargetLength);
+            e.Property(x => x.DedupeKey).HasMaxLength(OutboxMessage.MaxDedupeKeyLength);
             e.Property(x => x.LastError).HasMaxLength(2000);
-            e.Property(x => x.CardId).HasMaxLength(IdLength);
+            e.Property(x => x.CardId).HasMaxLength(OutboxMessage.MaxCardIdLength);
             e.Property(x => x.PlatformMessageId).HasMaxLength(IdLength);
             e.Property(x => x.UpdateToken).HasMaxLength(256);
             e.HasIndex(x => x.DedupeKey).IsUnique();

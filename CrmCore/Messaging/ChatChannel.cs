@@ -81,13 +81,13 @@ public sealed record ChatDelivery(ChatAddress To, AdaptiveCard Card, string Card
     /// <summary>Throws <see cref="ArgumentException"/> naming what is missing, so a bad delivery is refused before it is stored.</summary>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(CardId))
+        if (string.IsNullOrWhiteSpace(CardId) || CardId.Length > OutboxMessage.MaxCardIdLength)
         {
-            throw new ArgumentException("A chat delivery needs a CardId (ChatCardId.New).", nameof(CardId));
+            throw new ArgumentException($"A chat delivery needs a CardId of 1 to {OutboxMessage.MaxCardIdLength} characters (ChatCardId.New).", nameof(CardId));
         }
-        if (string.IsNullOrWhiteSpace(To.Value))
+        if (string.IsNullOrWhiteSpace(To.Value) || (To.Kind != ChatAddressKind.Reply && To.Value.Length > OutboxMessage.MaxTargetLength))
         {
-            throw new ArgumentException($"A {To.Kind} delivery needs an address value (user id, webhook or group).", nameof(To));
+            throw new ArgumentException($"A {To.Kind} delivery needs an address value (user id, webhook or group) of at most {OutboxMessage.MaxTargetLength} characters.", nameof(To));
         }
         switch (To.Kind)
         {
@@ -155,7 +155,9 @@ public static class ChatCardId
 
 /// <summary>
 /// Writes outbox rows into the caller's unit of work: they commit with the change that caused
-/// them, or not at all. The dispatcher sends them afterwards.
+/// them, or not at all. The dispatcher sends them afterwards, in enqueue order per target; call
+/// <see cref="WorkSignal.Notify"/> on the <see cref="OutboxSignal"/> after the commit so they
+/// leave at once (the inbox processor does this for its handlers).
 /// </summary>
 public static class Outbox
 {
@@ -163,6 +165,10 @@ public static class Outbox
     public static OutboxMessage Enqueue(CrmDbContext db, ChatDelivery delivery, string dedupeKey, DateTimeOffset now)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(dedupeKey);
+        if (dedupeKey.Length > OutboxMessage.MaxDedupeKeyLength)
+        {
+            throw new ArgumentException($"An outbox dedupe key is at most {OutboxMessage.MaxDedupeKeyLength} characters.", nameof(dedupeKey));
+        }
         delivery.Validate();
         if (db.OutboxMessages.Local.FirstOrDefault(m => m.DedupeKey == dedupeKey) is { } tracked)
         {

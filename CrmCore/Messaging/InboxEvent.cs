@@ -43,6 +43,10 @@ public enum OutboxStatus
 /// <summary>A message to a chat app, written in the same transaction as the change behind it.</summary>
 public class OutboxMessage
 {
+    public const int MaxTargetLength = 512;
+    public const int MaxDedupeKeyLength = 256;
+    public const int MaxCardIdLength = 128;
+
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Platform Platform { get; set; }
     /// <summary>The <see cref="ChatAddressKind"/> of the target: Member, Reply, CardUpdate, Group.</summary>

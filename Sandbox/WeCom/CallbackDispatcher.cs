@@ -102,5 +102,25 @@ public sealed class CallbackDispatcher(WeComSandbox sandbox, ILogger<CallbackDis
         return delivery;
     }
 
+    /// <summary>Delivers in the background: the API call that caused the event answers first, as the platform does.</summary>
+    public void DeliverInBackground(string kind, string eventXml)
+    {
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await DeliverAsync(kind, eventXml);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Sandbox callback {Kind} delivery failed", kind);
+            }
+        });
+    }
+
+    /// <summary>A <c>sys_approval_change</c> callback around an ApprovalInfo element.</summary>
+    public string ApprovalChangeXml(XElement approvalInfo) =>
+        BuildXml("sys", "event", [("Event", "sys_approval_change"), ("AgentID", sandbox.Corp.AgentId), ("ApprovalInfo", approvalInfo)]);
+
     public void Dispose() => _http.Dispose();
 }

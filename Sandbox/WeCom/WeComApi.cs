@@ -94,6 +94,22 @@ public static class WeComApi
                 Call(http, sandbox, "message/update_template_card", TokenKind.App, sandbox.UpdateTemplateCard))
             .WithSummary("Updates a sent card with a response_code (once, within 72 h).");
 
+        api.MapPost("oa/applyevent", (HttpContext http, WeComSandbox sandbox, CallbackDispatcher dispatcher) =>
+                Call(http, sandbox, "oa/applyevent", TokenKind.App, body =>
+                {
+                    var (reply, info) = sandbox.ApplyEvent(body);
+                    if (info is not null)
+                    {
+                        dispatcher.DeliverInBackground("sys_approval_change", dispatcher.ApprovalChangeXml(info));
+                    }
+                    return reply;
+                }))
+            .WithSummary("Files an approval under a template with the given flow; answers sp_no and fires sys_approval_change (提单) in the background.");
+
+        api.MapPost("oa/getapprovaldetail", (HttpContext http, WeComSandbox sandbox) =>
+                Call(http, sandbox, "oa/getapprovaldetail", TokenKind.App, sandbox.ApprovalDetail))
+            .WithSummary("One approval with its nodes, approvers' decisions (speech, sptime) and the values filed.");
+
         api.MapPost("webhook/send", (HttpContext http, WeComSandbox sandbox) =>
                 Call(http, sandbox, "webhook/send", null, body => sandbox.SendRobotMessage(http.Request.Query["key"], body)))
             .WithSummary("Group robot message: text, markdown, template_card text_notice; 20 a minute per key.");

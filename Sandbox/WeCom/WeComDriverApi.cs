@@ -29,6 +29,10 @@ public static class WeComDriverApi
     public sealed record ClickRequest(string UserId, string TaskId, string EventKey);
     public sealed record GenerateRequest(int Members, int Customers, int Seed = 1);
     public sealed record FaultRequest(string Api, int Errcode, int Count = 1, int? HttpStatus = null);
+    public sealed record TemplateControlRequest(string Id, string Control, string? Title, bool Require = false);
+    public sealed record TemplateRequest(string TemplateId, string? Name, TemplateControlRequest[] Controls);
+    public sealed record DecideApprovalRequest(string SpNo, string UserId, string Action, string? Speech);
+    public sealed record WithdrawApprovalRequest(string SpNo, string UserId);
 
     public static RouteGroupBuilder MapWeComDriver(this IEndpointRouteBuilder endpoints)
     {
@@ -229,6 +233,51 @@ public static class WeComDriverApi
             }))
             .WithSummary("A member clicks a card button; fires template_card_event with a fresh ResponseCode.");
 
+        driver.MapPost("approvals/templates", (HttpContext http, WeComSandbox s) => Act<TemplateRequest>(http, r =>
+            {
+                var template = new ApprovalTemplate(r.TemplateId, r.Name ?? r.TemplateId,
+                    r.Controls.Select(c => new ApprovalTemplateControl(c.Id, c.Control, c.Title ?? c.Id, c.Require)).ToList());
+                s.AddTemplate(template);
+                return TemplateView(template);
+            }))
+            .WithSummary("Adds (or replaces) an approval template (审批模板) with its controls.");
+
+        driver.MapGet("approvals/templates", (WeComSandbox s) => Ok(s.Templates.Select(TemplateView)))
+            .WithSummary("The approval templates, the contract template first.");
+
+        driver.MapGet("approvals", (WeComSandbox s) => Ok(s.Applications().Select(a => new
+            {
+                sp_no = a.SpNo, sp_name = a.SpName, template_id = a.TemplateId, creator_userid = a.Creator, sp_status = a.SpStatus,
+                statu_change_event = a.StatuChangeEvent, apply_time = a.ApplyTime, a.Summary, a.Notifyer,
+                nodes = a.Nodes.Select(n => new
+                {
+                    n.Attr, sp_status = n.SpStatus,
+                    details = n.Details.Select(d => new { d.UserId, sp_status = d.SpStatus, d.Speech, sptime = d.SpTime }),
+                }),
+                apply_data = new { contents = a.Contents },
+            })))
+            .WithSummary("Every application filed (oa/applyevent), with its flow and where it stands.");
+
+        driver.MapPost("approvals/decide", (HttpContext http, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver<DecideApprovalRequest>(http, d, r =>
+            {
+                var approve = r.Action.ToLowerInvariant() switch
+                {
+                    "approve" or "agree" => true,
+                    "reject" or "refuse" => false,
+                    _ => throw new SandboxException("action is approve or reject."),
+                };
+                var info = s.DecideApproval(r.SpNo, r.UserId, approve, r.Speech);
+                return ("sys_approval_change", d.ApprovalChangeXml(info), (object)new { sp_no = r.SpNo, sp_status = int.Parse(info.Element("SpStatus")!.Value, System.Globalization.CultureInfo.InvariantCulture) });
+            }))
+            .WithSummary("An approver of the current node approves or rejects with a speech; fires sys_approval_change (2 同意 / 3 驳回).");
+
+        driver.MapPost("approvals/withdraw", (HttpContext http, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver<WithdrawApprovalRequest>(http, d, r =>
+            {
+                var info = s.WithdrawApproval(r.SpNo, r.UserId);
+                return ("sys_approval_change", d.ApprovalChangeXml(info), (object)new { sp_no = r.SpNo, sp_status = int.Parse(info.Element("SpStatus")!.Value, System.Globalization.CultureInfo.InvariantCulture) });
+            }))
+            .WithSummary("The applicant withdraws (撤销): status 4, or 6 after approval; fires sys_approval_change (6 / 8).");
+
         driver.MapPost("directory/generate", (HttpContext http, WeComSandbox s) => Act<GenerateRequest>(http, r =>
             {
                 s.GenerateDirectory(r.Members, r.Customers, r.Seed);
@@ -277,6 +326,12 @@ public static class WeComDriverApi
 
     private static string TagEvent(CallbackDispatcher d, string id, string tagType, string changeType) =>
         d.BuildXml("sys", "event", [("Event", "change_external_tag"), ("Id", id), ("TagType", tagType), ("ChangeType", changeType)]);
+
+    private static object TemplateView(ApprovalTemplate t) => new
+    {
+        template_id = t.TemplateId, t.Name,
+        controls = t.Controls.Select(c => new { c.Id, c.Control, c.Title, require = c.Required }),
+    };
 
     internal static object DeliveryView(CallbackDelivery d) => new
     {

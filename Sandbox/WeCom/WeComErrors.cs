@@ -30,4 +30,6 @@ public static class WeComErrors
     public const int AllRecipientsInvalid = 81013;
     public const int NoExternalContactRelation = 84061;
     public const int InvalidWebhookKey = 93000;
+    /// <summary>审批开放接口参数错误 (oa/applyevent and friends); errmsg starts "get approval param error:".</summary>
+    public const int ApprovalParameterError = 301025;
 }

@@ -71,6 +71,7 @@ public sealed partial class WeComSandbox
         _time = time;
         _initial = options.Value.Clone();
         _corp = _initial.Clone();
+        ResetApprovals();
     }
 
     public TimeProvider Time => _time;
@@ -125,6 +126,7 @@ public sealed partial class WeComSandbox
             _robotMessages.Clear();
             _cardUpdates.Clear();
             _deliveries.Clear();
+            ResetApprovals();
         }
     }
 

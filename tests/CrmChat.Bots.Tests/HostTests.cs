@@ -66,6 +66,8 @@ public sealed class HostTests
     [InlineData("Cards:LinkSecret", "(set Cards__LinkSecret in the environment)")]
     [InlineData("Cards:PublicBaseUrl", "crm.example.com")]
     [InlineData("Outbox:MaxAttempts", "0")]
+    [InlineData("Approvals:WeCom:Mode", "Nativ")]
+    [InlineData("Approvals:DingTalk:Mode", "7")]
     public async Task A_malformed_setting_stops_start_up_and_names_the_key(string key, string value)
     {
         await using var app = new CrmChatApp([.. CrmChatApp.DefaultTokens(), new(key, value), new("Database:DataFolder", Path.GetTempPath())]);
@@ -82,6 +84,18 @@ public sealed class HostTests
         var messages = string.Join(" | ", Flatten(Record.Exception(() => app.CreateClient())!));
         Assert.Contains("Cards:LinkSecret", messages, StringComparison.Ordinal);
         Assert.Contains("Cards:PublicBaseUrl", messages, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Native_approvals_without_their_template_or_form_stop_start_up_naming_the_keys()
+    {
+        await using var app = new CrmChatApp([.. CrmChatApp.DefaultTokens(), new("Database:DataFolder", Path.GetTempPath()),
+            new("Approvals:WeCom:Mode", "Native"), new("Approvals:DingTalk:Mode", "Native")]);
+        var messages = string.Join(" | ", Flatten(Record.Exception(() => app.CreateClient())!));
+        foreach (var key in new[] { "Approvals:WeCom:TemplateId", "Approvals:WeCom:Controls:Amount", "Approvals:DingTalk:ProcessCode" })
+        {
+            Assert.Contains(key, messages, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

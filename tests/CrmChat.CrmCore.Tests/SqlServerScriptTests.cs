@@ -42,6 +42,24 @@ public sealed class SqlServerScriptTests
         }
     }
 
+    [Fact]
+    public void The_SQL_Server_script_creates_the_Quartz_tables_a_clustered_scheduler_needs()
+    {
+        var script = IdempotentScript();
+        string[] tables =
+        [
+            "JOB_DETAILS", "TRIGGERS", "SIMPLE_TRIGGERS", "CRON_TRIGGERS", "SIMPROP_TRIGGERS", "BLOB_TRIGGERS", "CALENDARS",
+            "PAUSED_TRIGGER_GRPS", "PAUSED_JOB_GRPS", "FIRED_TRIGGERS", "SCHEDULER_STATE", "LOCKS",
+        ];
+        foreach (var table in tables)
+        {
+            // Inside the idempotent script's EXEC(N'...'): the prefix Quartz expects and the names it queries.
+            Assert.Contains($"CREATE TABLE [qrtz_{table}]", script, StringComparison.Ordinal);
+        }
+        Assert.Contains("CREATE INDEX [IDX_qrtz_T_NFT_ST] ON [qrtz_TRIGGERS] (SCHED_NAME, TRIGGER_STATE, NEXT_FIRE_TIME ASC, PRIORITY DESC, MISFIRE_INSTR)", script, StringComparison.Ordinal);
+        Assert.Contains("_QuartzTables'", script, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("IX_CustomerIdentities_Platform_ExternalId", "[CustomerIdentities] ([Platform], [ExternalId])")]
     [InlineData("IX_FollowRelations_CustomerId_EmployeeId", "[FollowRelations] ([CustomerId], [EmployeeId])")]

@@ -23,8 +23,26 @@ public sealed record DingTalkApprovalTask
 {
     public long? TaskId { get; init; }
     public string? UserId { get; init; }
+    /// <summary>NEW | RUNNING | PAUSED | CANCELED | COMPLETED | TERMINATED</summary>
     public string? Status { get; init; }
+    /// <summary>AGREE | REFUSE | REDIRECTED | NONE</summary>
     public string? Result { get; init; }
+    public string? ActivityId { get; init; }
+    public string? CreateTime { get; init; }
+    public string? FinishTime { get; init; }
+}
+
+/// <summary>What someone did to the instance, in order: started it, executed a task (agree / refuse), terminated it, commented.</summary>
+public sealed record DingTalkOperationRecord
+{
+    public string? UserId { get; init; }
+    /// <summary>When, e.g. <c>2025-06-01T01:00Z</c>.</summary>
+    public string? Date { get; init; }
+    /// <summary>START_PROCESS_INSTANCE, EXECUTE_TASK_NORMAL, EXECUTE_TASK_AGENT, TERMINATE_PROCESS_INSTANCE, ADD_REMARK, …</summary>
+    public string? Type { get; init; }
+    /// <summary>AGREE | REFUSE | NONE</summary>
+    public string? Result { get; init; }
+    public string? Remark { get; init; }
 }
 
 /// <summary>An approval instance from GET v1.0/workflow/processInstances.</summary>
@@ -42,6 +60,7 @@ public sealed record DingTalkApprovalInstance
     public string? FinishTime { get; init; }
     public IReadOnlyList<DingTalkFormValue> FormComponentValues { get; init; } = [];
     public IReadOnlyList<DingTalkApprovalTask> Tasks { get; init; } = [];
+    public IReadOnlyList<DingTalkOperationRecord> OperationRecords { get; init; } = [];
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; init; }

@@ -17,6 +17,8 @@ public sealed class WeComApiException(string path, int errCode, string errMsg)
     public const int InvalidParameter = 40058;
     public const int IpNotWhitelisted = 60020;
     public const int MemberHasNoCustomers = 84061;
+    /// <summary>审批开放接口参数错误: an approval (oa/*) call WeCom would not take; errmsg says which part.</summary>
+    public const int ApprovalParameterError = 301025;
 
     public string Path { get; } = path;
     public int ErrCode { get; } = errCode;
@@ -28,6 +30,8 @@ public sealed class WeComApiException(string path, int errCode, string errMsg)
         {
             IpNotWhitelisted => " This server's IP is not on the app's trusted IP list: add it in the WeCom admin console (应用管理 → 企业可信IP).",
             InvalidCredential when path == "gettoken" => " Check WeCom:CorpId and the secret (WeCom:Secret or WeCom:ContactSecret).",
+            ApprovalParameterError => " Check Approvals:WeCom:TemplateId and its control ids, that the requester and approvers are in the app's visible range, " +
+                "and that the app may call the approval API (审批 → API → 可调用接口的应用).",
             _ => "",
         };
         return $"WeCom API {path} failed with errcode {errCode}: {errMsg}.{hint}";

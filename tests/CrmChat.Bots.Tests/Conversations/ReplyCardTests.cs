@@ -35,6 +35,9 @@ public sealed class ReplyCardTests(AdaptiveCardsPeer peer) : IClassFixture<Adapt
             ["pick"] = ReplyCards.PickList("张", [view, view with { Id = Guid.CreateVersion7(), Name = "张伟" }], Guid.CreateVersion7()),
             ["list"] = ReplyCards.List("今天的跟进 Today", "", [("10:00", "王五：回访报价"), ("14:30", "李四：签约")]),
             ["empty-list"] = ReplyCards.List("逾期跟进 Overdue", "没有逾期的跟进。Nothing overdue.", []),
+            ["filed-in-app"] = CrmCore.Approvals.ApprovalCards.FiledInApp(
+                new CrmCore.Approvals.ContractFacts(Guid.CreateVersion7(), view.Company ?? view.Name, "年度服务（含三年维保与上门培训）", 80_000m, "CNY", "张三", null),
+                CrmCore.Approvals.ContractApprovals.NativeAppName(CrmCore.Platform.WeCom), "202611230001", "王经理 → 赵总、钱总"),
         };
     }
 

@@ -113,6 +113,22 @@ public sealed class DingTalkChatChannelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_custom_robot_refusing_a_wrong_secret_is_parked_and_neither_token_nor_secret_is_told()
+    {
+        const string wrongSecret = "SECwrong0123456789abcdef0123456789abcdef0123456789abcdef0123456";
+        var group = ChatAddress.Group(new TeamChatTarget { Kind = ChatTargetKind.DingTalkRobotWebhook, Address = RobotToken, Secret = wrongSecret });
+
+        var refused = await Assert.ThrowsAsync<ChatSendException>(() => _host.DingTalk.SendAsync(Queued(ChannelHost.Notice(group, "dnotice-1")), "k1", default));
+
+        Assert.False(refused.IsTransient);
+        Assert.Contains("310000", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(RobotToken, refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(wrongSecret, refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_host.Logs.Lines, l => l.Contains(RobotToken, StringComparison.Ordinal) || l.Contains(wrongSecret, StringComparison.Ordinal));
+        Assert.Empty(_sandbox.DingTalk.Messages());
+    }
+
+    [Fact]
     public async Task A_group_the_robot_is_in_gets_the_card_and_without_a_named_employee_its_buttons_are_left_out()
     {
         var group = ChatAddress.Group(new TeamChatTarget { Kind = ChatTargetKind.DingTalkConversation, Address = "cidSalesTeam" });

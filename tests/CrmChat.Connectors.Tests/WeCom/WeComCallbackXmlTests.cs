@@ -92,7 +92,7 @@ public sealed class WeComCallbackXmlTests
         Assert.Equal("lisi", message.MemberUserId);
         Assert.Equal("template_card_event", message.EventType);
         Assert.Equal("1000002", message.Envelope.AgentId);
-        Assert.Equal("wecom:evt:lisi|1700000000|template_card_event||deal-42_approval|approve", message.DedupeKey);
+        Assert.Equal("wecom:evt:lisi|1700000000|template_card_event||deal-42_approval|approve|RC123", message.DedupeKey);
     }
 
     [Fact]
@@ -119,7 +119,8 @@ public sealed class WeComCallbackXmlTests
         Assert.Equal(["zhaoliu"], info.NotifyerUserIds);
         Assert.Equal(new WeComApprovalComment("wangwu", 1699999000, "价格已核对", "6750538708562529508"), Assert.Single(info.Comments));
         Assert.Contains("<SpNo>202601010001</SpNo>", message.ApprovalInfoXml, StringComparison.Ordinal);
-        Assert.Equal("wecom:evt:sys|1700000000|sys_approval_change||202601010001|2|2", message.DedupeKey);
+        Assert.Equal("wecom:evt:sys|1700000000|sys_approval_change||202601010001|2|2|wangwu@1700000000", message.DedupeKey);
+        Assert.Equal("approval:202601010001", message.OrderingKey);
     }
 
     [Fact]
@@ -133,7 +134,8 @@ public sealed class WeComCallbackXmlTests
         Assert.Equal("新客户 李四 138 0013 8000", message.Content);
         Assert.Equal("text", message.EventType);
         Assert.Equal("wecom:msg:7300000000000000001", message.DedupeKey);
-        Assert.Null(message.OrderingKey);
+        // A member's own messages are applied in the order they wrote them.
+        Assert.Equal("member:" + message.Envelope.FromUserName, message.OrderingKey);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using CrmChat.CrmCore.Approvals;
+using Microsoft.Extensions.Configuration;
 
 namespace CrmChat.CrmCore.Tests.Approvals;
 
@@ -108,5 +109,34 @@ public sealed class ApprovalRuleTests
         var options = new ApprovalOptions();
         Assert.Empty(Problems(options));
         Assert.Equal(["manager"], options.Match(123_456_789m, null)!.Steps.Single().Approvers);
+    }
+
+    private static ApprovalOptions Bound(params (string Key, string Value)[] settings) =>
+        new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))).Build()
+            .GetSection(ApprovalOptions.Section).Get<ApprovalOptions>() ?? new ApprovalOptions();
+
+    [Fact]
+    public void Each_platform_decides_on_cards_unless_its_mode_says_native()
+    {
+        var options = Bound(("Approvals:DingTalk:Mode", "Native"));
+        Assert.Empty(Problems(options));
+        Assert.Equal((PlatformApprovalMode.Cards, PlatformApprovalMode.Native), (options.ModeFor(Platform.WeCom), options.ModeFor(Platform.DingTalk)));
+        Assert.Equal(PlatformApprovalMode.Cards, new ApprovalOptions().ModeFor(Platform.WeCom));
+    }
+
+    [Theory]
+    [InlineData("Approvals:WeCom:Mode", "Nativ")]
+    [InlineData("Approvals:DingTalk:Mode", "OA")]
+    public void A_mode_that_is_no_mode_names_its_key(string key, string value)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Bound((key, value)));
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_mode_given_as_an_unknown_number_is_refused_by_key()
+    {
+        var problems = Problems(Bound(("Approvals:WeCom:Mode", "7")));
+        Assert.Contains("Approvals:WeCom:Mode must be Cards or Native.", problems);
     }
 }
