@@ -29,7 +29,17 @@ internal static class SandboxDriver
             SnakeCaseLower.ConvertName(name).Replace("user_id", "userid", StringComparison.Ordinal).Replace("union_id", "unionid", StringComparison.Ordinal);
     }
 
+    // NullabilityInfoContext caches without locking; several Sandboxes (parallel tests) share this one.
+    private static readonly Lock NullabilityGate = new();
     private static readonly NullabilityInfoContext Nullability = new();
+
+    private static bool IsNotNull(PropertyInfo property)
+    {
+        lock (NullabilityGate)
+        {
+            return Nullability.Create(property).ReadState == NullabilityState.NotNull;
+        }
+    }
 
     internal static IResult Ok(object? value) => Results.Json(value, Json);
 
@@ -42,7 +52,7 @@ internal static class SandboxDriver
             // A missing userid is a 400 that names the field, not a NullReferenceException later.
             foreach (var property in typeof(T).GetProperties())
             {
-                if (property.GetValue(body) is null && Nullability.Create(property).ReadState == NullabilityState.NotNull)
+                if (property.GetValue(body) is null && IsNotNull(property))
                 {
                     throw new SandboxException($"'{Json.PropertyNamingPolicy!.ConvertName(property.Name)}' is required.");
                 }
