@@ -61,7 +61,7 @@ fi
 log "running the tests (PostgreSQL $pg_url, Redis $CRMCHAT_TEST_REDIS)"
 dotnet tool restore >/dev/null
 results="$root/.tmp/test-results"
-rm -rf "$results"
+rm -rf "$results" && mkdir -p "$results"
 set +e
 dotnet test CrmChat.sln --logger "trx" --results-directory "$results" \
   --logger "console;verbosity=normal" "$@" 2>&1 | tee "$root/.tmp/test-output.log" | grep -vE '^\s*$'

@@ -102,6 +102,12 @@ public sealed class DingTalkEndToEndTests
     {
         await using var world = await ChatWorld.StartAsync(DatabaseProvider.Sqlite, processorEnabled: false);
         var check = await world.DriveDingTalkAsync("check_url", new { });
+        // DingTalk gives the answer 2.5 s. A freshly started host on a machine shared with other
+        // builds can miss that once while it warms up; the admin then presses verify again.
+        if (!check["verified"]!.GetValue<bool>() && check.ToJsonString().Contains("no answer within", StringComparison.Ordinal))
+        {
+            check = await world.DriveDingTalkAsync("check_url", new { });
+        }
         Assert.True(check["verified"]!.GetValue<bool>(), check.ToJsonString());
         await using var db = world.Database.NewContext();
         Assert.Equal(0, await db.InboxEvents.CountAsync());
