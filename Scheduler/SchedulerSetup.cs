@@ -19,6 +19,7 @@ public static class SchedulerSetup
         var clusterDatabase = QuartzClusterStore.ReadClusterDatabase(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddQuartz(q =>
         {
+            q.AddJobListener<JobRunLog>();
             if (clusterDatabase is not null)
             {
                 q.UseClusteredStore(clusterDatabase);

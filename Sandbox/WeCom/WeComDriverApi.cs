@@ -48,6 +48,7 @@ public static class WeComDriverApi
                     counts.Members, counts.Customers, counts.Relations, counts.TagGroups, counts.Tags,
                     app_messages = s.AppMessages().Count, robot_messages = s.RobotMessages().Count,
                     card_updates = s.CardUpdates.Count, callbacks = s.Deliveries.Count,
+                    gettoken_calls = new { app = s.TokenGrants.App, contact = s.TokenGrants.Contact },
                 });
             })
             .WithSummary("The corp and how much is in the Sandbox.");

@@ -34,6 +34,7 @@ public sealed partial class WeComSandbox
 
     private readonly Dictionary<string, (TokenKind Kind, DateTimeOffset ExpiresAt)> _tokens = [];
     private readonly Dictionary<TokenKind, string> _currentToken = [];
+    private readonly Dictionary<TokenKind, int> _tokenGrants = [];
     private readonly List<Fault> _faults = [];
 
     private readonly Dictionary<string, SandboxMember> _members = [];
@@ -111,6 +112,7 @@ public sealed partial class WeComSandbox
             _ids = new Random(1);
             _tokens.Clear();
             _currentToken.Clear();
+            _tokenGrants.Clear();
             _faults.Clear();
             _members.Clear();
             _memberOrder.Clear();
@@ -162,6 +164,7 @@ public sealed partial class WeComSandbox
                 return WeComReply.Error(WeComErrors.InvalidSecret, "invalid credential");
             }
 
+            _tokenGrants[kind] = _tokenGrants.GetValueOrDefault(kind) + 1;
             // Within its lifetime the platform hands out the same token again.
             if (_currentToken.TryGetValue(kind, out var current) && _tokens[current].ExpiresAt > Now)
             {
@@ -172,6 +175,18 @@ public sealed partial class WeComSandbox
             _tokens[token] = (kind, Now.AddSeconds(_corp.TokenLifetimeSeconds));
             _currentToken[kind] = token;
             return WeComReply.Ok(new JsonObject { ["access_token"] = token, ["expires_in"] = _corp.TokenLifetimeSeconds });
+        }
+    }
+
+    /// <summary>Successful gettoken calls per secret (app, contact) since the last reset: instances sharing a token cache ask once per expiry.</summary>
+    public (int App, int Contact) TokenGrants
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (_tokenGrants.GetValueOrDefault(TokenKind.App), _tokenGrants.GetValueOrDefault(TokenKind.Contact));
+            }
         }
     }
 
