@@ -27,6 +27,7 @@ internal static class BotsSetup
         builder.Services.AddSingleton<WeComSyncRunner>();
         // Run nightly by the Scheduler's reconciliation job, each skipping a platform that is not configured.
         builder.Services.AddScoped<IReconciliation, WeComContactReconciliation>();
+        builder.Services.AddScoped<IReconciliation, WeComEmployeeReconciliation>();
         builder.Services.AddScoped<IReconciliation, DingTalkEmployeeReconciliation>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         builder.Services.AddProblemDetails();

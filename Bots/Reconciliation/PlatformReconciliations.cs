@@ -2,6 +2,7 @@ using CrmChat.Bots.Api;
 using CrmChat.Connectors.DingTalk;
 using CrmChat.Connectors.DingTalk.Api;
 using CrmChat.Connectors.WeCom;
+using CrmChat.Connectors.WeCom.Api;
 using CrmChat.CrmCore;
 using CrmChat.CrmCore.Contacts;
 using CrmChat.CrmCore.Data;
@@ -32,6 +33,63 @@ internal sealed class WeComContactReconciliation(WeComSyncRunner runner, IOption
             ? new(true, "a full sync started by hand was running; it was waited for")
             : new(true, $"{result.Done} of {result.Total} customer relations ({result.Created} created, {result.Updated} updated, {result.Unchanged} unchanged){(result.Resumed ? ", resumed from the last saved page" : "")}");
     }
+}
+
+/// <summary>
+/// WeCom employees CrmChat knows, read again from the directory (user/get, app secret): names and
+/// direct leaders (直属上级, the manager approvals and escalations go to) that changed without a
+/// callback are updated, and a member WeCom no longer knows (60111) is marked left, their
+/// customers kept for the handover. Employees first met in chat, known only by their userid,
+/// get their real name here. A self-built app sees only the members in its visible range.
+/// </summary>
+internal sealed partial class WeComEmployeeReconciliation(
+    IWeComUserClient users,
+    EmployeeDirectory directory,
+    CrmDbContext db,
+    TimeProvider clock,
+    IOptions<WeComOptions> options,
+    ILogger<WeComEmployeeReconciliation> logger) : IReconciliation
+{
+    public string Name => "wecom/employees";
+
+    public async Task<ReconciliationResult> RunAsync(CancellationToken ct)
+    {
+        var o = options.Value;
+        if (o.CorpId.Length == 0 || o.Secret.Length == 0)
+        {
+            return new(false, "WeCom is not configured (WeCom:CorpId, WeCom:Secret)");
+        }
+        var userIds = await db.Employees.AsNoTracking()
+            .Where(e => e.WeComUserId != null && e.Status == EmployeeStatus.Active)
+            .OrderBy(e => e.WeComUserId)
+            .Select(e => e.WeComUserId!)
+            .ToListAsync(ct);
+        var left = 0;
+        foreach (var userId in userIds)
+        {
+            try
+            {
+                var member = await users.GetAsync(userId, ct);
+                await directory.UpsertAsync(new EmployeeSnapshot(Platform.WeCom, member.UserId, member.Name,
+                    NullIfEmpty(member.Mobile), NullIfEmpty(member.Email), member.DirectLeader.FirstOrDefault()), ct);
+            }
+            catch (WeComApiException e) when (e.IsUserNotFound)
+            {
+                if (await directory.MarkLeftAsync(Platform.WeCom, userId, clock.GetUtcNow(), ct) is { } handover)
+                {
+                    left++;
+                    LogLeft(handover.Name, handover.OwnedCustomers.Count, handover.OpenFollowUps.Count, handover.PendingApprovals.Count);
+                }
+            }
+        }
+        return new(true, $"{userIds.Count} employees checked, {left} had left");
+    }
+
+    // A new self-built app is not given mobile or email: that says nothing about them, so keep what CrmChat knows.
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+
+    [LoggerMessage(LogLevel.Information, "WeCom no longer knows employee {Name}: marked left; {Owned} owned customers, {FollowUps} open follow-ups, {Approvals} pending approvals to hand over")]
+    private partial void LogLeft(string name, int owned, int followUps, int approvals);
 }
 
 /// <summary>

@@ -40,6 +40,7 @@ public static class WeComClientSetup
         services.TryAddTransient<IWeComMessageClient, WeComMessageClient>();
         services.TryAddTransient<IWeComGroupRobotClient, WeComGroupRobotClient>();
         services.TryAddTransient<IWeComApprovalClient, WeComApprovalClient>();
+        services.TryAddTransient<IWeComUserClient, WeComUserClient>();
         return builder;
     }
 

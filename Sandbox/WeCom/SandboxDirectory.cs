@@ -1,6 +1,7 @@
 namespace CrmChat.Sandbox.WeCom;
 
-public sealed record SandboxMember(string UserId, string Name, string Mobile, int[] Department);
+/// <param name="DirectLeader">The member's direct leaders (直属上级) by userid.</param>
+public sealed record SandboxMember(string UserId, string Name, string Mobile, int[] Department, string[]? DirectLeader = null);
 
 public sealed class SandboxCustomer
 {

@@ -20,6 +20,10 @@ public static class WeComApi
                 Call(http, sandbox, "gettoken", null, _ => sandbox.GetToken(http.Request.Query["corpid"], http.Request.Query["corpsecret"])))
             .WithSummary("Access token for the app secret or the customer-contact secret (7200 s of Sandbox time).");
 
+        api.MapGet("user/get", (HttpContext http, WeComSandbox sandbox) =>
+                Call(http, sandbox, "user/get", TokenKind.App, _ => sandbox.GetUser(http.Request.Query["userid"])))
+            .WithSummary("One member: name, departments, direct leaders (no mobile or email, as for a new self-built app); 60111 once they left.");
+
         api.MapGet("externalcontact/get", (HttpContext http, WeComSandbox sandbox) =>
                 Call(http, sandbox, "externalcontact/get", TokenKind.Contact,
                     _ => sandbox.GetExternalContact(http.Request.Query["external_userid"], http.Request.Query["cursor"])))

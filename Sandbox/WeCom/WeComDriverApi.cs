@@ -15,7 +15,8 @@ public static class WeComDriverApi
 {
     public sealed record CorpRequest(string? CorpId, int? AgentId, string? Secret, string? ContactSecret, string? Token,
         string? EncodingAesKey, string? CallbackUrl, int? CallbackTimeoutMs, int? FollowUserPageSize);
-    public sealed record MemberRequest(string UserId, string? Name, string? Mobile, int[]? Department);
+    public sealed record MemberRequest(string UserId, string? Name, string? Mobile, int[]? Department, string[]? DirectLeader);
+    public sealed record LeaveRequest(string UserId);
     public sealed record AddCustomerRequest(string UserId, string? ExternalUserId, string? Name, int? Type, string? UnionId, string? Avatar,
         int? Gender, string? CorpName, string? CorpFullName, string? Position, string? Remark, string? Description,
         string[]? RemarkMobiles, int? AddWay, string? State, string[]? Tags, bool Half = false);
@@ -79,10 +80,14 @@ public static class WeComDriverApi
             }))
             .WithSummary("Changes the corp: ids, secrets, callback token/key, callback URL (partial update).");
 
-        driver.MapPost("members", (HttpContext http, WeComSandbox s) => Act<MemberRequest>(http, r => s.AddMember(r.UserId, r.Name, r.Mobile, r.Department)))
+        driver.MapPost("members", (HttpContext http, WeComSandbox s) => Act<MemberRequest>(http, r => s.AddMember(r.UserId, r.Name, r.Mobile, r.Department, r.DirectLeader)))
             .WithSummary("Adds (or replaces) a member.");
 
         driver.MapGet("members", (WeComSandbox s) => Ok(s.Members)).WithSummary("All members.");
+
+        driver.MapPost("members/leave", (HttpContext http, WeComSandbox s) => Act<LeaveRequest>(http, r =>
+                s.RemoveMember(r.UserId) ? new { left = r.UserId } : throw new SandboxException($"No member '{r.UserId}'.")))
+            .WithSummary("A member leaves the corp (no callback is sent): user/get answers 60111 for them from now on.");
 
         driver.MapPost("customers/add", (HttpContext http, WeComSandbox s, CallbackDispatcher d) => ActAndDeliver<AddCustomerRequest>(http, d, r =>
             {

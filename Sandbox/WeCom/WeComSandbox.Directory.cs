@@ -6,11 +6,12 @@ namespace CrmChat.Sandbox.WeCom;
 /// <summary>Members, customers, follow relations and corp tags, and the externalcontact/* APIs over them.</summary>
 public sealed partial class WeComSandbox
 {
-    public SandboxMember AddMember(string userId, string? name = null, string? mobile = null, int[]? department = null)
+    /// <summary>Adds a member, or replaces the one with this userid (a rename, a new leader).</summary>
+    public SandboxMember AddMember(string userId, string? name = null, string? mobile = null, int[]? department = null, string[]? directLeader = null)
     {
         lock (_gate)
         {
-            var member = new SandboxMember(userId, name ?? userId, mobile ?? "", department is { Length: > 0 } ? department : [1]);
+            var member = new SandboxMember(userId, name ?? userId, mobile ?? "", department is { Length: > 0 } ? department : [1], directLeader);
             if (!_members.ContainsKey(userId))
             {
                 _memberOrder.Add(userId);
@@ -18,6 +19,48 @@ public sealed partial class WeComSandbox
             }
             _members[userId] = member;
             return member;
+        }
+    }
+
+    /// <summary>
+    /// The member leaves the corp: user/get no longer knows them (60111). Their customers stay
+    /// with them until an admin hands them over, as on the platform.
+    /// </summary>
+    public bool RemoveMember(string userId)
+    {
+        lock (_gate)
+        {
+            if (!_members.Remove(userId))
+            {
+                return false;
+            }
+            _memberOrder.Remove(userId);
+            return true;
+        }
+    }
+
+    /// <summary>user/get as a self-built app created after June 2022 sees it: no mobile, email or avatar.</summary>
+    public JsonObject GetUser(string? userId)
+    {
+        lock (_gate)
+        {
+            if (string.IsNullOrEmpty(userId))
+            {
+                return WeComReply.Error(WeComErrors.InvalidUserId, "invalid userid");
+            }
+            if (!_members.TryGetValue(userId, out var member))
+            {
+                return WeComReply.Error(WeComErrors.UserNotFound, "userid not found");
+            }
+            return WeComReply.Ok(new JsonObject
+            {
+                ["userid"] = member.UserId,
+                ["name"] = member.Name,
+                ["department"] = new JsonArray(member.Department.Select(d => (JsonNode)d).ToArray()),
+                ["main_department"] = member.Department[0],
+                ["direct_leader"] = new JsonArray((member.DirectLeader ?? []).Select(l => (JsonNode)l).ToArray()),
+                ["status"] = 1,
+            });
         }
     }
 

@@ -76,7 +76,7 @@ public sealed class ReconciliationJobOptions
 {
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Nightly: WeCom contacts and tags, DingTalk employees.</summary>
+    /// <summary>Nightly: WeCom contacts and tags, WeCom and DingTalk employees.</summary>
     public string Cron { get; set; } = "0 0 2 * * ?";
 }
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace CrmChat.Scheduler.Jobs;
 
 /// <summary>
-/// Runs every registered <see cref="IReconciliation"/> (WeCom contacts and tags, DingTalk
+/// Runs every registered <see cref="IReconciliation"/> (WeCom contacts and tags, WeCom and DingTalk
 /// employees …) one after another; one platform failing does not keep the next from running.
 /// </summary>
 public sealed partial class NightlyReconciliation(IServiceScopeFactory scopes, ILogger<NightlyReconciliation> logger)

@@ -19,7 +19,7 @@ public sealed class JobsWiringTests
         var jobs = await scheduler.GetJobKeys(GroupMatcher<JobKey>.GroupEquals("crmchat"));
         Assert.Equal(["escalations", "follow-up-reminders", "reconciliation", "team-calendar"], jobs.Select(j => j.Name).Order(StringComparer.Ordinal));
         await using var scope = app.Services.CreateAsyncScope();
-        Assert.Equal(["dingtalk/employees", "wecom/contacts"],
+        Assert.Equal(["dingtalk/employees", "wecom/contacts", "wecom/employees"],
             scope.ServiceProvider.GetServices<IReconciliation>().Select(r => r.Name).Order(StringComparer.Ordinal));
     }
 }

@@ -85,13 +85,31 @@ public sealed class JobsEndToEndTests
         }
         await world.DriveDingTalkAsync("users/modify", new { userid = "lisi", name = "李四（华东）" });
         await world.DriveDingTalkAsync("users/leave", new { userid = "wangwu" });
+        // WeCom: a rep first met in chat (known by userid only) whose leader is 钱七, and one who left since.
+        await world.DriveAsync("members", new { userid = "qianqi", name = "钱七" });
+        await world.DriveAsync("members", new { userid = "zhaoliu", name = "赵六", direct_leader = new[] { "qianqi" } });
+        await world.DriveAsync("members", new { userid = "sunba", name = "孙八" });
+        await using (var db = world.Database.NewContext())
+        {
+            db.Employees.AddRange(
+                new Employee { Name = "钱七", WeComUserId = "qianqi" },
+                new Employee { Name = "zhaoliu", WeComUserId = "zhaoliu" },
+                new Employee { Name = "孙八", WeComUserId = "sunba" });
+            await db.SaveChangesAsync();
+        }
+        await world.DriveAsync("members/leave", new { userid = "sunba" });
 
         var outcomes = await world.App.Services.GetRequiredService<NightlyReconciliation>().RunAsync(CancellationToken.None);
 
         Assert.All(outcomes, o => Assert.Null(o.Error));
-        Assert.Equal(["dingtalk/employees", "wecom/contacts"], outcomes.Select(o => o.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["dingtalk/employees", "wecom/contacts", "wecom/employees"], outcomes.Select(o => o.Name).Order(StringComparer.Ordinal));
         await using (var db = world.Database.NewContext())
         {
+            var zhaoliu = await db.Employees.SingleAsync(e => e.WeComUserId == "zhaoliu");
+            Assert.Equal("赵六", zhaoliu.Name);
+            Assert.Equal((await db.Employees.SingleAsync(e => e.WeComUserId == "qianqi")).Id, zhaoliu.ManagerId);
+            Assert.Equal(EmployeeStatus.Left, (await db.Employees.SingleAsync(e => e.WeComUserId == "sunba")).Status);
+            Assert.Equal(EmployeeStatus.Active, zhaoliu.Status);
             Assert.Equal(20, await db.Customers.CountAsync());
             Assert.Equal("李四（华东）", (await db.Employees.SingleAsync(e => e.DingTalkUserId == "lisi")).Name);
             Assert.Equal(EmployeeStatus.Left, (await db.Employees.SingleAsync(e => e.DingTalkUserId == "wangwu")).Status);

@@ -17,12 +17,16 @@ public sealed class WeComApiException(string path, int errCode, string errMsg)
     public const int InvalidParameter = 40058;
     public const int IpNotWhitelisted = 60020;
     public const int MemberHasNoCustomers = 84061;
+    /// <summary>userid not found: the member left the corp or never existed (user/get).</summary>
+    public const int UserNotFound = 60111;
     /// <summary>审批开放接口参数错误: an approval (oa/*) call WeCom would not take; errmsg says which part.</summary>
     public const int ApprovalParameterError = 301025;
 
     public string Path { get; } = path;
     public int ErrCode { get; } = errCode;
     public string ErrMsg { get; } = errMsg;
+
+    public bool IsUserNotFound => ErrCode == UserNotFound;
 
     private static string Describe(string path, int errCode, string errMsg)
     {
