@@ -73,20 +73,21 @@ public static class WeComWebhookApi
         {
             return NotConfigured(http, logger);
         }
-        var body = await ReadBodyAsync(http.Request, settings.MaxBodyBytes, http.RequestAborted);
-        if (body is null)
-        {
-            return Reject(http, logger, StatusCodes.Status413PayloadTooLarge, $"The body is larger than WeCom:MaxBodyBytes ({settings.MaxBodyBytes} bytes).");
-        }
-
         WeComCallbackMessage message;
-        try
+        using (var body = await PooledBody.ReadAsync(http.Request, settings.MaxBodyBytes, http.RequestAborted))
         {
-            message = receiver.Receiver.Open(signature, timestamp, nonce, body);
-        }
-        catch (CallbackCryptoException ex)
-        {
-            return Reject(http, logger, StatusFor(ex.Error), ex);
+            if (body is null)
+            {
+                return Reject(http, logger, StatusCodes.Status413PayloadTooLarge, $"The body is larger than WeCom:MaxBodyBytes ({settings.MaxBodyBytes} bytes).");
+            }
+            try
+            {
+                message = receiver.Receiver.Open(signature, timestamp, nonce, body.Span);
+            }
+            catch (CallbackCryptoException ex)
+            {
+                return Reject(http, logger, StatusFor(ex.Error), ex);
+            }
         }
 
         var stored = await inbox.AppendAsync(
@@ -99,10 +100,6 @@ public static class WeComWebhookApi
         // An empty 200 tells WeCom "received, no passive reply".
         return TypedResults.Ok();
     }
-
-    /// <summary>The body as text, or null when it is larger than the limit (declared or actual).</summary>
-    private static async Task<string?> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken ct) =>
-        await WebhookBody.ReadAsync(request, maxBytes, ct) is { } bytes ? Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF') : null;
 
     private static int StatusFor(CallbackCryptoError error) => error switch
     {

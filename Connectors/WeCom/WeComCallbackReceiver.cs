@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Xml;
 using CrmChat.Connectors.Crypto;
@@ -46,6 +47,33 @@ public sealed class WeComCallbackReceiver
         var envelope = WeComCallbackXml.ReadEncrypted(body, _maxCharacters);
         var xml = _crypto.Open(signature, timestamp ?? "", nonce ?? "", envelope.Encrypt);
         return WeComCallbackXml.Parse(xml, _maxCharacters);
+    }
+
+    /// <summary>
+    /// As <see cref="Open(string?, string?, string?, string)"/>, for the body as received. A body
+    /// of ASCII (what WeCom sends: Base64 in XML) is read in place, without a string of it;
+    /// any other goes through the string path (UTF-8, byte order mark dropped).
+    /// </summary>
+    public WeComCallbackMessage Open(string? signature, string? timestamp, string? nonce, ReadOnlySpan<byte> body)
+    {
+        var chars = ArrayPool<char>.Shared.Rent(Math.Max(body.Length, 1));
+        try
+        {
+            if (Ascii.ToUtf16(body, chars, out var length) != OperationStatus.Done)
+            {
+                return Open(signature, timestamp, nonce, Encoding.UTF8.GetString(body).TrimStart('\uFEFF'));
+            }
+            var text = chars.AsSpan(0, length);
+            var encrypt = WeComCallbackXml.FindEncrypted(text, _maxCharacters, out var parsed);
+            var xml = parsed is null
+                ? _crypto.Open(signature, timestamp ?? "", nonce ?? "", text[encrypt])
+                : _crypto.Open(signature, timestamp ?? "", nonce ?? "", parsed);
+            return WeComCallbackXml.Parse(xml, _maxCharacters);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
     }
 
     /// <summary>

@@ -29,19 +29,64 @@ public static class WeComCallbackXml
         return new WeComEncryptedEnvelope(Text(root, "ToUserName"), encrypt, Text(root, "AgentID"));
     }
 
+    /// <summary>
+    /// The ciphertext of a POSTed body, as characters of <paramref name="body"/>: read in place
+    /// when the body is the flat shape WeCom sends, through <see cref="ReadEncrypted"/> otherwise
+    /// (which refuses a DTD or malformed XML as before). Returns the range of the ciphertext in
+    /// <paramref name="body"/>, or its text in <paramref name="parsed"/> when the full parser read it.
+    /// </summary>
+    public static Range FindEncrypted(ReadOnlySpan<char> body, int maxCharacters, out string? parsed)
+    {
+        if (body.Length > maxCharacters)
+        {
+            throw ParseError($"The XML is larger than {maxCharacters} characters.");
+        }
+        Span<Range> names = stackalloc Range[FlatCallbackXml.MaxFields];
+        Span<Range> values = stackalloc Range[FlatCallbackXml.MaxFields];
+        if (FlatCallbackXml.TryRead(body, names, values, out var flat))
+        {
+            if (!flat.TryFind("Encrypt", out var encrypt) || body[encrypt].IsEmpty)
+            {
+                throw ParseError("The callback has no Encrypt element.");
+            }
+            parsed = null;
+            return encrypt;
+        }
+        parsed = ReadEncrypted(body.ToString(), maxCharacters).Encrypt;
+        return default;
+    }
+
     /// <summary>Parses decrypted callback XML into the typed message for its event.</summary>
     public static WeComCallbackMessage Parse(string xml, int maxCharacters = DefaultMaxCharacters)
     {
+        if (xml.Length > maxCharacters)
+        {
+            throw ParseError($"The XML is larger than {maxCharacters} characters.");
+        }
+        Span<Range> names = stackalloc Range[FlatCallbackXml.MaxFields];
+        Span<Range> values = stackalloc Range[FlatCallbackXml.MaxFields];
+        // Approvals carry nested elements and are read by the full parser.
+        if (FlatCallbackXml.TryRead(xml, names, values, out var flat)
+            && !(flat.Find("MsgType").SequenceEqual("event") && flat.Find("Event").SequenceEqual("sys_approval_change")))
+        {
+            return Build(xml, flat, null);
+        }
         var root = Load(xml, maxCharacters);
+        return Build(xml, new ElementFields(root), root);
+    }
+
+    private static WeComCallbackMessage Build<TFields>(string xml, scoped TFields root, XElement? element)
+        where TFields : ICallbackFields, allows ref struct
+    {
         var envelope = new WeComEnvelope(
-            Text(root, "ToUserName") ?? "",
+            root.Text("ToUserName") ?? "",
             Required(root, "FromUserName"),
             Number(root, "CreateTime") ?? throw ParseError("The callback has no CreateTime."),
             Required(root, "MsgType"),
-            Text(root, "Event"),
-            Text(root, "ChangeType"),
-            Text(root, "MsgId"),
-            Text(root, "AgentID"));
+            root.Text("Event"),
+            root.Text("ChangeType"),
+            root.Text("MsgId"),
+            root.Text("AgentID"));
 
         return (envelope.MsgType, envelope.Event) switch
         {
@@ -49,37 +94,37 @@ public static class WeComCallbackXml
             {
                 Envelope = envelope,
                 Xml = xml,
-                UserId = Text(root, "UserID"),
-                ExternalUserId = Text(root, "ExternalUserID"),
-                State = Text(root, "State"),
-                WelcomeCode = Text(root, "WelcomeCode"),
-                Source = Text(root, "Source"),
-                FailReason = Text(root, "FailReason"),
+                UserId = root.Text("UserID"),
+                ExternalUserId = root.Text("ExternalUserID"),
+                State = root.Text("State"),
+                WelcomeCode = root.Text("WelcomeCode"),
+                Source = root.Text("Source"),
+                FailReason = root.Text("FailReason"),
             },
             ("event", "change_external_tag") => new WeComExternalTagChanged
             {
                 Envelope = envelope,
                 Xml = xml,
-                Id = Text(root, "Id"),
-                TagType = Text(root, "TagType"),
+                Id = root.Text("Id"),
+                TagType = root.Text("TagType"),
             },
             ("event", "change_external_chat") => new WeComExternalChatChanged
             {
                 Envelope = envelope,
                 Xml = xml,
-                ChatId = Text(root, "ChatId"),
-                UpdateDetail = Text(root, "UpdateDetail"),
+                ChatId = root.Text("ChatId"),
+                UpdateDetail = root.Text("UpdateDetail"),
             },
             ("event", "template_card_event") => new WeComTemplateCardClicked
             {
                 Envelope = envelope,
                 Xml = xml,
-                EventKey = Text(root, "EventKey"),
-                TaskId = Text(root, "TaskId"),
-                CardType = Text(root, "CardType"),
-                ResponseCode = Text(root, "ResponseCode"),
+                EventKey = root.Text("EventKey"),
+                TaskId = root.Text("TaskId"),
+                CardType = root.Text("CardType"),
+                ResponseCode = root.Text("ResponseCode"),
             },
-            ("event", "sys_approval_change") when root.Element("ApprovalInfo") is { } info => new WeComApprovalChanged
+            ("event", "sys_approval_change") when element?.Element("ApprovalInfo") is { } info => new WeComApprovalChanged
             {
                 Envelope = envelope,
                 Xml = xml,
@@ -90,7 +135,7 @@ public static class WeComCallbackXml
             {
                 Envelope = envelope,
                 Xml = xml,
-                Content = Text(root, "Content") ?? "",
+                Content = root.Text("Content") ?? "",
             },
             _ => new WeComOtherCallback { Envelope = envelope, Xml = xml },
         };
@@ -152,12 +197,18 @@ public static class WeComCallbackXml
 
     private static string? Text(XElement? parent, string name) => parent?.Element(name)?.Value;
 
-    private static string Required(XElement parent, string name) =>
-        Text(parent, name) is { Length: > 0 } value ? value : throw ParseError($"The callback has no {name}.");
+    private static string Required(XElement parent, string name) => Required(new ElementFields(parent), name);
 
-    private static long? Number(XElement parent, string name)
+    private static long? Number(XElement parent, string name) => Number(new ElementFields(parent), name);
+
+    private static string Required<TFields>(scoped TFields parent, string name)
+        where TFields : ICallbackFields, allows ref struct =>
+        parent.Text(name) is { Length: > 0 } value ? value : throw ParseError($"The callback has no {name}.");
+
+    private static long? Number<TFields>(scoped TFields parent, string name)
+        where TFields : ICallbackFields, allows ref struct
     {
-        var text = Text(parent, name);
+        var text = parent.Text(name);
         if (string.IsNullOrWhiteSpace(text))
         {
             return null;
@@ -168,4 +219,15 @@ public static class WeComCallbackXml
     }
 
     private static CallbackCryptoException ParseError(string message) => new(CallbackCryptoError.ParseError, message);
+}
+
+/// <summary>The child elements' text of a callback, read by the full parser or by <see cref="FlatCallbackXml"/>.</summary>
+internal interface ICallbackFields
+{
+    string? Text(string name);
+}
+
+internal readonly struct ElementFields(XElement root) : ICallbackFields
+{
+    public string? Text(string name) => root.Element(name)?.Value;
 }

@@ -39,7 +39,7 @@ internal static class BulkSave
         var transaction = db.Database.CurrentTransaction ?? await db.Database.BeginTransactionAsync(ct);
         try
         {
-            var writer = new Writer(db, transaction.GetDbTransaction());
+            using var writer = new Writer(db, transaction.GetDbTransaction());
             var order = InsertOrder(db.Model);
             // Removals first, dependents before principals, so a key removed and added again is free.
             foreach (var entity in rows.Deletes.OrderByDescending(e => order.IndexOf(Type(db, e))))
@@ -93,7 +93,7 @@ internal static class BulkSave
         var transaction = db.Database.CurrentTransaction ?? await db.Database.BeginTransactionAsync(ct);
         try
         {
-            var writer = new Writer(db, transaction.GetDbTransaction());
+            using var writer = new Writer(db, transaction.GetDbTransaction());
             await writer.InsertIgnoringDuplicatesAsync(type, entities, unique, stored, ct);
             if (owned)
             {
@@ -123,12 +123,15 @@ internal static class BulkSave
         return type;
     }
 
-    private sealed class Writer(CrmDbContext db, DbTransaction transaction)
+    private sealed class Writer(CrmDbContext db, DbTransaction transaction) : IDisposable
     {
         private readonly DbConnection _connection = db.Database.GetDbConnection();
         private readonly ISqlGenerationHelper _sql = db.GetService<ISqlGenerationHelper>();
-        // Only makes parameters; never executed.
+        // Only makes parameters; never executed. Disposed with the writer: a SQLite connection
+        // keeps a list of its undisposed commands, which grows on a connection kept open.
         private readonly DbCommand _scratch = db.Database.GetDbConnection().CreateCommand();
+
+        public void Dispose() => _scratch.Dispose();
 
         public async Task InsertAsync(IEntityType type, List<object> entities, CancellationToken ct)
         {

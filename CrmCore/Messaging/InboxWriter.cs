@@ -19,6 +19,12 @@ public sealed class InboxWriter : IAsyncDisposable
     private readonly IServiceScopeFactory _scopes;
     private readonly TimeProvider _time;
     private readonly Task _loop;
+    // The writer's own context and open connection for the INSERT ... ON CONFLICT path, kept
+    // between batches (only the write loop uses it): a new scope, context and pooled connection
+    // per batch cost more CPU than the batch's inserts. Dropped after any failure, made anew
+    // for the next batch.
+    private AsyncServiceScope? _session;
+    private bool _noSession;
 
     public InboxWriter(IServiceScopeFactory scopes, TimeProvider time)
     {
@@ -66,14 +72,22 @@ public sealed class InboxWriter : IAsyncDisposable
 
     private async Task WriteBatchAsync(List<Pending> batch)
     {
+        if (await SessionContextAsync() is { } session)
+        {
+            try
+            {
+                await InsertIgnoringDuplicatesAsync(session, batch);
+                return;
+            }
+            catch
+            {
+                await EndSessionAsync();
+                throw;
+            }
+        }
         await using (var scope = _scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<CrmDbContext>();
-            if (BulkSave.SupportsInsertIgnoringDuplicates(db))
-            {
-                await InsertIgnoringDuplicatesAsync(db, batch);
-                return;
-            }
             var keys = batch.Select(p => p.DedupeKey).Distinct(StringComparer.Ordinal).ToList();
             var stored = (await db.InboxEvents.AsNoTracking().Where(e => keys.Contains(e.DedupeKey)).Select(e => e.DedupeKey).ToListAsync())
                 .ToHashSet(StringComparer.Ordinal);
@@ -175,10 +189,52 @@ public sealed class InboxWriter : IAsyncDisposable
         }
     }
 
+    /// <summary>The writer's long-lived context on SQLite and PostgreSQL, its connection open; null on other providers.</summary>
+    private async Task<CrmDbContext?> SessionContextAsync()
+    {
+        if (_session is { } open)
+        {
+            return open.ServiceProvider.GetRequiredService<CrmDbContext>();
+        }
+        if (_noSession)
+        {
+            return null;
+        }
+        var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CrmDbContext>();
+        if (!BulkSave.SupportsInsertIgnoringDuplicates(db))
+        {
+            _noSession = true;
+            await scope.DisposeAsync();
+            return null;
+        }
+        try
+        {
+            await db.Database.OpenConnectionAsync();
+        }
+        catch
+        {
+            await scope.DisposeAsync();
+            throw;
+        }
+        _session = scope;
+        return db;
+    }
+
+    private async Task EndSessionAsync()
+    {
+        if (_session is { } session)
+        {
+            _session = null;
+            await session.DisposeAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
         await _loop;
+        await EndSessionAsync();
     }
 
     private sealed class Pending(Platform platform, string eventType, string dedupeKey, string? orderingKey, string payload)

@@ -10,13 +10,19 @@ public class WorkSignal
 
     public void Notify()
     {
+        // Already signalled: nothing to do. Checked first because the webhook notifies on every
+        // stored event, and a SemaphoreFullException each time cost more than the rest of Notify.
+        if (_signal.CurrentCount > 0)
+        {
+            return;
+        }
         try
         {
             _signal.Release();
         }
         catch (SemaphoreFullException)
         {
-            // Already signalled; one wake-up drains everything.
+            // Signalled by another thread meanwhile; one wake-up drains everything.
         }
     }
 
