@@ -24,6 +24,9 @@ public sealed class BenchDatabase
 
     public static async Task<BenchDatabase> CreateAsync(string provider, string name)
     {
+        // Engineers benchmarking side by side on one machine set different suffixes, so one
+        // run does not delete the other's SQLite file or drop its PostgreSQL database.
+        name += Environment.GetEnvironmentVariable("CRMCHAT_BENCH_DB_SUFFIX") ?? "";
         if (provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase))
         {
             var folder = Path.Combine(Path.GetTempPath(), "crmchat-bench");
