@@ -22,6 +22,9 @@ public sealed partial class WeComFullSync(
 {
     public const string Name = "wecom/full-sync";
     private const int MembersPerCall = WeComExternalContactClient.MaxUsersPerBatch;
+    // Ten pages a transaction: the per-batch lookups and the commit's disk sync are paid once per
+    // thousand relations, and a crash re-reads at most ten pages.
+    private const int ContactsPerBatch = 1000;
 
     public async Task<FullSyncResult> RunAsync(IProgress<FullSyncProgress>? progress = null, CancellationToken ct = default)
     {
@@ -38,7 +41,7 @@ public sealed partial class WeComFullSync(
             total += (await client.ListContactIdsAsync(member, ct)).Count;
         }
         LogStart(members.Count, total);
-        return await sync.RunFullSyncAsync(Name, (resume, token) => Contacts(members, tags, resume, token), total, progress, ct: ct);
+        return await sync.RunFullSyncAsync(Name, (resume, token) => Contacts(members, tags, resume, token), total, progress, ContactsPerBatch, ct);
     }
 
     /// <summary>Where the saved sync stands, for the API.</summary>

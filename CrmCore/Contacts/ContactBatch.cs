@@ -60,11 +60,13 @@ internal sealed class ContactBatch
         var knownKeys = new HashSet<(Platform, string)>();
         foreach (var group in snapshots.GroupBy(s => s.Platform))
         {
-            // Platform first, so the query seeks the (Platform, ExternalId) index.
+            // Platform first, so the query seeks the (Platform, ExternalId) index. Each list goes
+            // as one array parameter (EF.Parameter): the SQL is the same for every batch, so EF
+            // reuses its command instead of generating SQL for each list length.
             var platform = group.Key;
             var externalIds = group.Select(s => s.ExternalId).Distinct().ToList();
             var known = await db.CustomerIdentities
-                .Where(i => i.Platform == platform && externalIds.Contains(i.ExternalId))
+                .Where(i => i.Platform == platform && EF.Parameter(externalIds).Contains(i.ExternalId))
                 .Select(i => new { i.ExternalId, i.CustomerId })
                 .ToListAsync(ct);
             knownKeys.UnionWith(known.Select(k => (platform, k.ExternalId)));
@@ -77,7 +79,7 @@ internal sealed class ContactBatch
         if (unionIds.Count > 0)
         {
             customerIds.UnionWith(await db.CustomerIdentities
-                .Where(i => i.UnionId != null && unionIds.Contains(i.UnionId))
+                .Where(i => i.UnionId != null && EF.Parameter(unionIds).Contains(i.UnionId))
                 .Select(i => i.CustomerId)
                 .ToListAsync(ct));
         }
@@ -85,7 +87,7 @@ internal sealed class ContactBatch
         if (phones.Count > 0)
         {
             customerIds.UnionWith(await db.CustomerPhones
-                .Where(p => phones.Contains(p.E164))
+                .Where(p => EF.Parameter(phones).Contains(p.E164))
                 .Select(p => p.CustomerId)
                 .ToListAsync(ct));
         }
@@ -94,7 +96,7 @@ internal sealed class ContactBatch
         {
             var ids = customerIds.ToList();
             var customers = await batch.Query(db.Customers)
-                .Where(c => ids.Contains(c.Id))
+                .Where(c => EF.Parameter(ids).Contains(c.Id))
                 .Include(c => c.Identities)
                 .Include(c => c.Phones)
                 .Include(c => c.Followers).ThenInclude(f => f.Tags).ThenInclude(t => t.Tag)
@@ -575,8 +577,8 @@ internal sealed class ContactBatch
         }
         var employees = platform switch
         {
-            Platform.WeCom => await Query(_db.Employees).Where(e => e.WeComUserId != null && ids.Contains(e.WeComUserId)).ToListAsync(ct),
-            Platform.DingTalk => await Query(_db.Employees).Where(e => e.DingTalkUserId != null && ids.Contains(e.DingTalkUserId)).ToListAsync(ct),
+            Platform.WeCom => await Query(_db.Employees).Where(e => e.WeComUserId != null && EF.Parameter(ids).Contains(e.WeComUserId)).ToListAsync(ct),
+            Platform.DingTalk => await Query(_db.Employees).Where(e => e.DingTalkUserId != null && EF.Parameter(ids).Contains(e.DingTalkUserId)).ToListAsync(ct),
             _ => [],
         };
         foreach (var employee in employees)
@@ -590,14 +592,14 @@ internal sealed class ContactBatch
         var ids = refs.Select(r => r.PlatformTagId).OfType<string>().Where(id => id.Length > 0).Distinct().ToList();
         if (ids.Count > 0)
         {
-            foreach (var tag in await Query(_db.Tags).Where(t => t.Platform == platform && t.PlatformTagId != null && ids.Contains(t.PlatformTagId)).ToListAsync(ct))
+            foreach (var tag in await Query(_db.Tags).Where(t => t.Platform == platform && t.PlatformTagId != null && EF.Parameter(ids).Contains(t.PlatformTagId)).ToListAsync(ct))
             {
                 _corpTags[(platform, tag.PlatformTagId!)] = tag;
             }
         }
 
         var groupNames = refs.Select(r => ContactTexts.Clip(r.GroupName, NameLength) is { Length: > 0 } g ? g : PersonalTagGroup).Distinct().ToList();
-        var groups = await Query(_db.TagGroups).Where(g => g.Platform == platform && groupNames.Contains(g.Name)).ToListAsync(ct);
+        var groups = await Query(_db.TagGroups).Where(g => g.Platform == platform && EF.Parameter(groupNames).Contains(g.Name)).ToListAsync(ct);
         // Prefer a live catalogue group over a deleted one or a placeholder.
         foreach (var group in groups.OrderBy(g => g.DeletedAt is null ? 0 : 1).ThenBy(g => g.PlatformGroupId is null ? 1 : 0))
         {
@@ -609,7 +611,7 @@ internal sealed class ContactBatch
         {
             var named = await Query(_db.Tags)
                 .Include(t => t.Group)
-                .Where(t => t.Platform == platform && t.PlatformTagId == null && names.Contains(t.Name))
+                .Where(t => t.Platform == platform && t.PlatformTagId == null && EF.Parameter(names).Contains(t.Name))
                 .ToListAsync(ct);
             foreach (var tag in named)
             {

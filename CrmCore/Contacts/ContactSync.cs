@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Threading.Channels;
 using CrmChat.CrmCore.Auditing;
 using CrmChat.CrmCore.Customers;
@@ -279,14 +280,43 @@ public sealed class ContactSync(CrmDbContext db, TimeProvider clock, ILogger<Con
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         // One connection for the whole run rather than one per query (a dozen per batch).
         await db.Database.OpenConnectionAsync(ct);
+        var cacheSize = await WidenSqliteCacheAsync(null, ct);
         try
         {
             return await RunFullSyncCoreAsync(name, source, total, progress, batchSize, ct);
         }
         finally
         {
+            await WidenSqliteCacheAsync(cacheSize, CancellationToken.None);
             await db.Database.CloseConnectionAsync();
         }
+    }
+
+    /// <summary>
+    /// On SQLite, gives the sync's connection a 64 MiB page cache (the default is 2 MiB) and
+    /// returns the size it had; called again with that size, puts it back before the connection
+    /// returns to the pool. The unique indexes on platform ids take keys in random order, so at
+    /// a hundred thousand customers their pages no longer fit the default cache and every
+    /// lookup and insert re-read them from the file.
+    /// </summary>
+    private async Task<long?> WidenSqliteCacheAsync(long? restore, CancellationToken ct)
+    {
+        if (db.Provider != DatabaseProvider.Sqlite)
+        {
+            return null;
+        }
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        if (restore is { } size)
+        {
+            command.CommandText = string.Create(CultureInfo.InvariantCulture, $"PRAGMA cache_size = {size}");
+            await command.ExecuteNonQueryAsync(ct);
+            return null;
+        }
+        command.CommandText = "PRAGMA cache_size";
+        var previous = Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+        command.CommandText = "PRAGMA cache_size = -65536";
+        await command.ExecuteNonQueryAsync(ct);
+        return previous;
     }
 
     private async Task<FullSyncResult> RunFullSyncCoreAsync(
