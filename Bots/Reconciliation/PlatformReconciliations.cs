@@ -45,8 +45,6 @@ internal sealed class WeComContactReconciliation(WeComSyncRunner runner, IOption
 internal sealed partial class WeComEmployeeReconciliation(
     IWeComUserClient users,
     EmployeeDirectory directory,
-    CrmDbContext db,
-    TimeProvider clock,
     IOptions<WeComOptions> options,
     ILogger<WeComEmployeeReconciliation> logger) : IReconciliation
 {
@@ -59,30 +57,24 @@ internal sealed partial class WeComEmployeeReconciliation(
         {
             return new(false, "WeCom is not configured (WeCom:CorpId, WeCom:Secret)");
         }
-        var userIds = await db.Employees.AsNoTracking()
-            .Where(e => e.WeComUserId != null && e.Status == EmployeeStatus.Active)
-            .OrderBy(e => e.WeComUserId)
-            .Select(e => e.WeComUserId!)
-            .ToListAsync(ct);
-        var left = 0;
-        foreach (var userId in userIds)
+        var (read, left) = await directory.RereadAsync(Platform.WeCom, async (userId, token) =>
         {
             try
             {
-                var member = await users.GetAsync(userId, ct);
-                await directory.UpsertAsync(new EmployeeSnapshot(Platform.WeCom, member.UserId, member.Name,
-                    NullIfEmpty(member.Mobile), NullIfEmpty(member.Email), member.DirectLeader.FirstOrDefault()), ct);
+                var member = await users.GetAsync(userId, token);
+                return new EmployeeSnapshot(Platform.WeCom, member.UserId, member.Name,
+                    NullIfEmpty(member.Mobile), NullIfEmpty(member.Email), member.DirectLeader.FirstOrDefault());
             }
             catch (WeComApiException e) when (e.IsUserNotFound)
             {
-                if (await directory.MarkLeftAsync(Platform.WeCom, userId, clock.GetUtcNow(), ct) is { } handover)
-                {
-                    left++;
-                    LogLeft(handover.Name, handover.OwnedCustomers.Count, handover.OpenFollowUps.Count, handover.PendingApprovals.Count);
-                }
+                return null;
             }
+        }, ct);
+        foreach (var handover in left)
+        {
+            LogLeft(handover.Name, handover.OwnedCustomers.Count, handover.OpenFollowUps.Count, handover.PendingApprovals.Count);
         }
-        return new(true, $"{userIds.Count} employees checked, {left} had left");
+        return new(true, $"{read} employees checked, {left.Count} had left");
     }
 
     // A new self-built app is not given mobile or email: that says nothing about them, so keep what CrmChat knows.
@@ -102,8 +94,6 @@ internal sealed partial class WeComEmployeeReconciliation(
 internal sealed partial class DingTalkEmployeeReconciliation(
     IDingTalkUserClient users,
     EmployeeDirectory directory,
-    CrmDbContext db,
-    TimeProvider clock,
     IOptions<DingTalkOptions> options,
     ILogger<DingTalkEmployeeReconciliation> logger) : IReconciliation
 {
@@ -116,29 +106,23 @@ internal sealed partial class DingTalkEmployeeReconciliation(
         {
             return new(false, "DingTalk is not configured (DingTalk:AppKey, DingTalk:AppSecret)");
         }
-        var userIds = await db.Employees.AsNoTracking()
-            .Where(e => e.DingTalkUserId != null && e.Status == EmployeeStatus.Active)
-            .OrderBy(e => e.DingTalkUserId)
-            .Select(e => e.DingTalkUserId!)
-            .ToListAsync(ct);
-        var left = 0;
-        foreach (var userId in userIds)
+        var (read, left) = await directory.RereadAsync(Platform.DingTalk, async (userId, token) =>
         {
             try
             {
-                var user = await users.GetAsync(userId, ct);
-                await directory.UpsertAsync(new EmployeeSnapshot(Platform.DingTalk, user.UserId, user.Name, user.Mobile, user.Email, user.ManagerUserId), ct);
+                var user = await users.GetAsync(userId, token);
+                return new EmployeeSnapshot(Platform.DingTalk, user.UserId, user.Name, user.Mobile, user.Email, user.ManagerUserId);
             }
             catch (DingTalkApiException e) when (e.IsUserNotFound)
             {
-                if (await directory.MarkLeftAsync(Platform.DingTalk, userId, clock.GetUtcNow(), ct) is { } handover)
-                {
-                    left++;
-                    LogLeft(handover.Name, handover.OwnedCustomers.Count, handover.OpenFollowUps.Count, handover.PendingApprovals.Count);
-                }
+                return null;
             }
+        }, ct);
+        foreach (var handover in left)
+        {
+            LogLeft(handover.Name, handover.OwnedCustomers.Count, handover.OpenFollowUps.Count, handover.PendingApprovals.Count);
         }
-        return new(true, $"{userIds.Count} employees checked, {left} had left");
+        return new(true, $"{read} employees checked, {left.Count} had left");
     }
 
     [LoggerMessage(LogLevel.Information, "DingTalk no longer knows employee {Name}: marked left; {Owned} owned customers, {FollowUps} open follow-ups, {Approvals} pending approvals to hand over")]

@@ -82,6 +82,33 @@ public sealed class EmployeeDirectory(CrmDbContext db, TimeProvider clock)
         return await HandoverAsync(employee.Id, ct);
     }
 
+    /// <summary>
+    /// Reads every active employee with an id on <paramref name="platform"/> again through
+    /// <paramref name="read"/> (null: the platform no longer knows them): those it knows are
+    /// updated, the others marked left. Returns how many were read and what the leavers left.
+    /// </summary>
+    public async Task<(int Checked, IReadOnlyList<HandoverList> Left)> RereadAsync(
+        Platform platform, Func<string, CancellationToken, Task<EmployeeSnapshot?>> read, CancellationToken ct)
+    {
+        var active = db.Employees.AsNoTracking().Where(e => e.Status == EmployeeStatus.Active);
+        var userIds = platform == Platform.WeCom
+            ? await active.Where(e => e.WeComUserId != null).OrderBy(e => e.WeComUserId).Select(e => e.WeComUserId!).ToListAsync(ct)
+            : await active.Where(e => e.DingTalkUserId != null).OrderBy(e => e.DingTalkUserId).Select(e => e.DingTalkUserId!).ToListAsync(ct);
+        var left = new List<HandoverList>();
+        foreach (var userId in userIds)
+        {
+            if (await read(userId, ct) is { } snapshot)
+            {
+                await UpsertAsync(snapshot, ct);
+            }
+            else if (await MarkLeftAsync(platform, userId, clock.GetUtcNow(), ct) is { } handover)
+            {
+                left.Add(handover);
+            }
+        }
+        return (userIds.Count, left);
+    }
+
     public async Task<HandoverList?> HandoverAsync(Guid employeeId, CancellationToken ct)
     {
         var employee = await db.Employees.AsNoTracking().FirstOrDefaultAsync(e => e.Id == employeeId, ct);
