@@ -135,46 +135,22 @@ internal static class BulkSave
 
         public async Task InsertAsync(IEntityType type, List<object> entities, CancellationToken ct)
         {
-            var table = Table(type);
-            var properties = type.GetProperties().ToList();
-            var getters = properties.Select(p => p.GetGetter()).ToList();
-            var head = $"INSERT INTO {Name(table)} ({string.Join(", ", properties.Select(p => Column(p, table)))}) VALUES ";
+            var insert = new InsertShape(this, type);
             if (db.Provider == DatabaseProvider.Sqlite)
             {
                 // In process there is no round trip to save: one prepared single-row statement,
                 // run once per row, beats parsing and binding a long multi-row one.
-                await using var single = NewCommand();
-                single.CommandText = head + "(" + string.Join(", ", properties.Select(p => Parameter(single, p, null))) + ")";
-                single.Prepare();
+                await using var single = insert.PrepareRow(tail: "");
                 foreach (var entity in entities)
                 {
-                    for (var column = 0; column < properties.Count; column++)
-                    {
-                        var value = Parameter(properties[column], getters[column].GetClrValueUsingContainingEntity(entity));
-                        single.Parameters[column].Value = value;
-                    }
+                    insert.Bind(single, entity);
                     await single.ExecuteNonQueryAsync(ct);
                 }
                 return;
             }
-            var rowsPerCommand = Math.Max(1, Math.Min(MaxRows, MaxParameters / properties.Count));
-            for (var start = 0; start < entities.Count; start += rowsPerCommand)
+            for (var start = 0; start < entities.Count; start += insert.RowsPerCommand)
             {
-                var count = Math.Min(rowsPerCommand, entities.Count - start);
-                await using var command = NewCommand();
-                var text = new StringBuilder(head, head.Length + (count * properties.Count * 8));
-                for (var row = 0; row < count; row++)
-                {
-                    var entity = entities[start + row];
-                    text.Append(row == 0 ? "(" : ", (");
-                    for (var column = 0; column < properties.Count; column++)
-                    {
-                        text.Append(column == 0 ? "" : ", ")
-                            .Append(Parameter(command, properties[column], getters[column].GetClrValueUsingContainingEntity(entity)));
-                    }
-                    text.Append(')');
-                }
-                command.CommandText = text.ToString();
+                await using var command = insert.Rows(entities, start, tail: "");
                 await command.ExecuteNonQueryAsync(ct);
             }
         }
@@ -182,24 +158,16 @@ internal static class BulkSave
         public async Task InsertIgnoringDuplicatesAsync<T>(IEntityType type, IReadOnlyList<T> entities, IProperty unique, HashSet<string> stored, CancellationToken ct)
             where T : class
         {
-            var table = Table(type);
-            var properties = type.GetProperties().ToList();
-            var getters = properties.Select(p => p.GetGetter()).ToList();
+            var insert = new InsertShape(this, type);
             var uniqueGetter = unique.GetGetter();
-            var head = $"INSERT INTO {Name(table)} ({string.Join(", ", properties.Select(p => Column(p, table)))}) VALUES ";
-            var onConflict = $" ON CONFLICT ({Column(unique, table)}) DO NOTHING";
+            var onConflict = $" ON CONFLICT ({Column(unique, insert.Table)}) DO NOTHING";
             if (db.Provider == DatabaseProvider.Sqlite)
             {
                 // As for InsertAsync: one prepared statement per row; a row that conflicted affects none.
-                await using var single = NewCommand();
-                single.CommandText = head + "(" + string.Join(", ", properties.Select(p => Parameter(single, p, null))) + ")" + onConflict;
-                single.Prepare();
+                await using var single = insert.PrepareRow(onConflict);
                 foreach (var entity in entities)
                 {
-                    for (var column = 0; column < properties.Count; column++)
-                    {
-                        single.Parameters[column].Value = Parameter(properties[column], getters[column].GetClrValueUsingContainingEntity(entity));
-                    }
+                    insert.Bind(single, entity);
                     if (await single.ExecuteNonQueryAsync(ct) == 1)
                     {
                         stored.Add((string)uniqueGetter.GetClrValueUsingContainingEntity(entity)!);
@@ -207,29 +175,75 @@ internal static class BulkSave
                 }
                 return;
             }
-            var rowsPerCommand = Math.Max(1, Math.Min(MaxRows, MaxParameters / properties.Count));
-            for (var start = 0; start < entities.Count; start += rowsPerCommand)
+            for (var start = 0; start < entities.Count; start += insert.RowsPerCommand)
             {
-                var count = Math.Min(rowsPerCommand, entities.Count - start);
-                await using var command = NewCommand();
-                var text = new StringBuilder(head, head.Length + (count * properties.Count * 8));
-                for (var row = 0; row < count; row++)
-                {
-                    var entity = entities[start + row];
-                    text.Append(row == 0 ? "(" : ", (");
-                    for (var column = 0; column < properties.Count; column++)
-                    {
-                        text.Append(column == 0 ? "" : ", ")
-                            .Append(Parameter(command, properties[column], getters[column].GetClrValueUsingContainingEntity(entity)));
-                    }
-                    text.Append(')');
-                }
-                command.CommandText = text.Append(onConflict).Append(" RETURNING ").Append(Column(unique, table)).ToString();
+                await using var command = insert.Rows(entities, start, onConflict + " RETURNING " + Column(unique, insert.Table));
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct))
                 {
                     stored.Add(reader.GetString(0));
                 }
+            }
+        }
+
+        /// <summary>An INSERT of every column of one table: as one prepared single-row statement, or as multi-row statements.</summary>
+        private sealed class InsertShape
+        {
+            private readonly Writer _writer;
+            private readonly List<IProperty> _properties;
+            private readonly List<IClrPropertyGetter> _getters;
+            private readonly string _head;
+
+            public InsertShape(Writer writer, IEntityType type)
+            {
+                _writer = writer;
+                Table = Writer.Table(type);
+                _properties = type.GetProperties().ToList();
+                _getters = _properties.Select(p => p.GetGetter()).ToList();
+                _head = $"INSERT INTO {writer.Name(Table)} ({string.Join(", ", _properties.Select(p => writer.Column(p, Table)))}) VALUES ";
+                RowsPerCommand = Math.Max(1, Math.Min(MaxRows, MaxParameters / _properties.Count));
+            }
+
+            public StoreObjectIdentifier Table { get; }
+
+            public int RowsPerCommand { get; }
+
+            public DbCommand PrepareRow(string tail)
+            {
+                var single = _writer.NewCommand();
+                single.CommandText = _head + "(" + string.Join(", ", _properties.Select(p => _writer.Parameter(single, p, null))) + ")" + tail;
+                single.Prepare();
+                return single;
+            }
+
+            public void Bind(DbCommand single, object entity)
+            {
+                for (var column = 0; column < _properties.Count; column++)
+                {
+                    single.Parameters[column].Value = _writer.Parameter(_properties[column], _getters[column].GetClrValueUsingContainingEntity(entity));
+                }
+            }
+
+            /// <summary>Up to <see cref="RowsPerCommand"/> rows from <paramref name="start"/>, in one statement ending with <paramref name="tail"/>.</summary>
+            public DbCommand Rows<T>(IReadOnlyList<T> entities, int start, string tail)
+                where T : class
+            {
+                var count = Math.Min(RowsPerCommand, entities.Count - start);
+                var command = _writer.NewCommand();
+                var text = new StringBuilder(_head, _head.Length + (count * _properties.Count * 8));
+                for (var row = 0; row < count; row++)
+                {
+                    var entity = entities[start + row];
+                    text.Append(row == 0 ? "(" : ", (");
+                    for (var column = 0; column < _properties.Count; column++)
+                    {
+                        text.Append(column == 0 ? "" : ", ")
+                            .Append(_writer.Parameter(command, _properties[column], _getters[column].GetClrValueUsingContainingEntity(entity)));
+                    }
+                    text.Append(')');
+                }
+                command.CommandText = text.Append(tail).ToString();
+                return command;
             }
         }
 

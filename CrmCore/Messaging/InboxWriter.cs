@@ -101,17 +101,7 @@ public sealed class InboxWriter : IAsyncDisposable
                     p.Result = InboxAppendResult.Duplicate;
                     continue;
                 }
-                db.InboxEvents.Add(new InboxEvent
-                {
-                    Platform = p.Platform,
-                    EventType = p.EventType,
-                    DedupeKey = p.DedupeKey,
-                    OrderingKey = p.OrderingKey,
-                    Payload = p.Payload,
-                    Status = InboxStatus.Pending,
-                    ReceivedAt = now,
-                    NextAttemptAt = now,
-                });
+                db.InboxEvents.Add(NewEvent(p, now));
                 p.Result = InboxAppendResult.Stored;
                 added.Add(p);
             }
@@ -147,6 +137,19 @@ public sealed class InboxWriter : IAsyncDisposable
         }
     }
 
+    /// <summary>The row a callback becomes: pending, due at once.</summary>
+    private static InboxEvent NewEvent(Pending p, DateTimeOffset now) => new()
+    {
+        Platform = p.Platform,
+        EventType = p.EventType,
+        DedupeKey = p.DedupeKey,
+        OrderingKey = p.OrderingKey,
+        Payload = p.Payload,
+        Status = InboxStatus.Pending,
+        ReceivedAt = now,
+        NextAttemptAt = now,
+    };
+
     /// <summary>
     /// The whole batch as one INSERT ... ON CONFLICT (DedupeKey) DO NOTHING: the database says
     /// which keys were new, so there is no lookup before and no change tracking around it.
@@ -166,17 +169,7 @@ public sealed class InboxWriter : IAsyncDisposable
                 continue;
             }
             firsts.Add(p);
-            rows.Add(new InboxEvent
-            {
-                Platform = p.Platform,
-                EventType = p.EventType,
-                DedupeKey = p.DedupeKey,
-                OrderingKey = p.OrderingKey,
-                Payload = p.Payload,
-                Status = InboxStatus.Pending,
-                ReceivedAt = now,
-                NextAttemptAt = now,
-            });
+            rows.Add(NewEvent(p, now));
         }
         var stored = await BulkSave.InsertIgnoringDuplicatesAsync(db, rows, nameof(InboxEvent.DedupeKey), CancellationToken.None);
         foreach (var p in firsts)
