@@ -35,7 +35,7 @@ public static class DingTalkWebhookApi
             return Reject(http, logger, StatusCodes.Status404NotFound,
                 "DingTalk is not configured on this CrmChat: set DingTalk:AppKey and DingTalk:AppSecret (DingTalk__AppSecret).");
         }
-        var body = await WebhookBody.ReadAsync(http.Request, options.Value.MaxBodyBytes, http.RequestAborted);
+        using var body = await PooledBody.ReadAsync(http.Request, options.Value.MaxBodyBytes, http.RequestAborted);
         if (body is null)
         {
             return Reject(http, logger, StatusCodes.Status413PayloadTooLarge, $"The body is larger than DingTalk:MaxBodyBytes ({options.Value.MaxBodyBytes} bytes).");
@@ -44,7 +44,7 @@ public static class DingTalkWebhookApi
         try
         {
             message = services.GetRequiredService<DingTalkRobotReceiver>()
-                .Receive(http.Request.Headers["timestamp"], http.Request.Headers["sign"], body);
+                .Receive(http.Request.Headers["timestamp"], http.Request.Headers["sign"], body.Span);
         }
         catch (DingTalkInboundException ex)
         {
@@ -66,7 +66,7 @@ public static class DingTalkWebhookApi
             return Reject(http, logger, StatusCodes.Status404NotFound,
                 "DingTalk events are not configured on this CrmChat: set DingTalk:Token, DingTalk:AesKey and DingTalk:AppKey (or DingTalk:KeyId).");
         }
-        var body = await WebhookBody.ReadAsync(http.Request, options.Value.MaxBodyBytes, http.RequestAborted);
+        using var body = await PooledBody.ReadAsync(http.Request, options.Value.MaxBodyBytes, http.RequestAborted);
         if (body is null)
         {
             return Reject(http, logger, StatusCodes.Status413PayloadTooLarge, $"The body is larger than DingTalk:MaxBodyBytes ({options.Value.MaxBodyBytes} bytes).");
@@ -75,7 +75,7 @@ public static class DingTalkWebhookApi
         DingTalkEvent dingTalkEvent;
         try
         {
-            dingTalkEvent = receiver.Open(DingTalkEventQuery.From(key => http.Request.Query[key]), body);
+            dingTalkEvent = receiver.Open(DingTalkEventQuery.From(key => http.Request.Query[key]), body.Span);
         }
         catch (DingTalkInboundException ex)
         {
