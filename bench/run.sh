@@ -67,7 +67,7 @@ run() { # name, then the tool's arguments
 wants() { [[ ",$only," == *",$1,"* ]]; }
 
 if wants ingest; then
-  count=240000; [ -n "$smoke" ] && count=8000
+  count=400000; [ -n "$smoke" ] && count=12000
   "${tool[@]}" gen-callbacks --count "$count" --out "$out/callbacks.txt" || failed+=("gen-callbacks")
   for p in sqlite postgres; do
     run "ingest/$p" ingest --provider "$p" --bots "$bots" --requests "$out/callbacks.txt" --log "$out/host-ingest-$p.log"

@@ -3,8 +3,28 @@ using System.Net.Http.Headers;
 
 namespace CrmChat.Bench;
 
-public sealed record LoadResult(int Sent, int Ok, int Failed, double Seconds, double[] LatenciesMs)
+public sealed record LoadResult(int Sent, int Ok, int Failed, double Seconds, double[] LatenciesMs, double[]? DueMs = null, double[]? UnsortedMs = null)
 {
+    /// <summary>How many requests took longer than <paramref name="thresholdMs"/>, and in how many distinct windows of send time they fell (open loop only).</summary>
+    public (int Slow, int Windows) SlowWindows(double thresholdMs, double windowMs)
+    {
+        if (DueMs is null || UnsortedMs is null)
+        {
+            return (0, 0);
+        }
+        var windows = new HashSet<long>();
+        var slow = 0;
+        for (var i = 0; i < UnsortedMs.Length; i++)
+        {
+            if (UnsortedMs[i] > thresholdMs)
+            {
+                slow++;
+                windows.Add((long)(DueMs[i] / windowMs));
+            }
+        }
+        return (slow, windows.Count);
+    }
+
     public double PerSecond => Ok / Seconds;
 
     public double Percentile(double p)
@@ -66,10 +86,12 @@ public sealed class LoadGenerator(Uri baseUrl)
         var latencies = new double[count];
         int ok = 0, failed = 0;
         var inFlight = new Task[count];
+        var dues = new double[count];
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < count; i++)
         {
             var due = i * 1000.0 / rate;
+            dues[i] = due;
             var wait = due - clock.Elapsed.TotalMilliseconds;
             if (wait >= 1)
             {
@@ -85,7 +107,7 @@ public sealed class LoadGenerator(Uri baseUrl)
             });
         }
         await Task.WhenAll(inFlight);
-        return new LoadResult(count, ok, failed, clock.Elapsed.TotalSeconds, Sorted(latencies, count));
+        return new LoadResult(count, ok, failed, clock.Elapsed.TotalSeconds, Sorted(latencies, count), dues, latencies);
     }
 
     private async Task<bool> SendAsync(HttpMessageInvoker invoker, CallbackRequest request, string? pathOverride)
