@@ -175,14 +175,30 @@ internal static class BulkSave
                 }
                 return;
             }
+            var returning = onConflict + " RETURNING " + Column(unique, insert.Table);
+            if (db.Provider == DatabaseProvider.PostgreSql)
+            {
+                // Each column as one array, unnested into rows: the statement reads the same for
+                // every batch size, so PostgreSQL parses and plans it once per connection
+                // (prepared) and the host binds one parameter a column instead of one a value.
+                await using var command = insert.Unnest(entities, returning);
+                await command.PrepareAsync(ct);
+                await ReadStoredAsync(command, stored, ct);
+                return;
+            }
             for (var start = 0; start < entities.Count; start += insert.RowsPerCommand)
             {
-                await using var command = insert.Rows(entities, start, onConflict + " RETURNING " + Column(unique, insert.Table));
-                await using var reader = await command.ExecuteReaderAsync(ct);
-                while (await reader.ReadAsync(ct))
-                {
-                    stored.Add(reader.GetString(0));
-                }
+                await using var command = insert.Rows(entities, start, returning);
+                await ReadStoredAsync(command, stored, ct);
+            }
+        }
+
+        private static async Task ReadStoredAsync(DbCommand command, HashSet<string> stored, CancellationToken ct)
+        {
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                stored.Add(reader.GetString(0));
             }
         }
 
@@ -192,6 +208,7 @@ internal static class BulkSave
             private readonly Writer _writer;
             private readonly List<IProperty> _properties;
             private readonly List<IClrPropertyGetter> _getters;
+            private readonly string _into;
             private readonly string _head;
 
             public InsertShape(Writer writer, IEntityType type)
@@ -200,7 +217,8 @@ internal static class BulkSave
                 Table = Writer.Table(type);
                 _properties = type.GetProperties().ToList();
                 _getters = _properties.Select(p => p.GetGetter()).ToList();
-                _head = $"INSERT INTO {writer.Name(Table)} ({string.Join(", ", _properties.Select(p => writer.Column(p, Table)))}) VALUES ";
+                _into = $"INSERT INTO {writer.Name(Table)} ({string.Join(", ", _properties.Select(p => writer.Column(p, Table)))}) ";
+                _head = _into + "VALUES ";
                 RowsPerCommand = Math.Max(1, Math.Min(MaxRows, MaxParameters / _properties.Count));
             }
 
@@ -243,6 +261,43 @@ internal static class BulkSave
                     text.Append(')');
                 }
                 command.CommandText = text.Append(tail).ToString();
+                return command;
+            }
+
+            /// <summary>
+            /// PostgreSQL: every row in one statement whose text depends only on the table, each
+            /// column bound as one typed array of the provider's values (converters applied) and
+            /// cast to its column's type.
+            /// </summary>
+            public DbCommand Unnest<T>(IReadOnlyList<T> entities, string tail)
+                where T : class
+            {
+                var command = _writer.NewCommand();
+                var arrays = new List<string>(_properties.Count);
+                for (var column = 0; column < _properties.Count; column++)
+                {
+                    var property = _properties[column];
+                    var mapping = property.GetRelationalTypeMapping();
+                    var converter = mapping.Converter;
+                    var type = converter?.ProviderClrType ?? mapping.ClrType;
+                    if (type.IsValueType && Nullable.GetUnderlyingType(type) is null && property.IsNullable)
+                    {
+                        type = typeof(Nullable<>).MakeGenericType(type);
+                    }
+                    var values = Array.CreateInstance(type, entities.Count);
+                    for (var row = 0; row < entities.Count; row++)
+                    {
+                        var value = _getters[column].GetClrValueUsingContainingEntity(entities[row]);
+                        values.SetValue(value is null || converter is null ? value : converter.ConvertToProvider(value), row);
+                    }
+                    var name = "p" + column.ToString(CultureInfo.InvariantCulture);
+                    var parameter = command.CreateParameter();
+                    parameter.ParameterName = name;
+                    parameter.Value = values;
+                    command.Parameters.Add(parameter);
+                    arrays.Add($"@{name}::{mapping.StoreType}[]");
+                }
+                command.CommandText = $"{_into}SELECT * FROM unnest({string.Join(", ", arrays)}){tail}";
                 return command;
             }
         }

@@ -104,6 +104,56 @@ public sealed class WeComWebhookTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_burst_of_callbacks_some_already_stored_stores_each_new_one_once_with_all_its_fields(DatabaseProvider provider)
+    {
+        var (db, host, client) = await StartAsync(provider);
+        await using var _ = db;
+        using var __ = host;
+        // Contacts added (ordering key: the customer) and tag changes (no customer, no ordering
+        // key), each sent at once with the others, batched by the writer however they arrive.
+        var contacts = Enumerable.Range(0, 30).Select(i => WeComCallbackRequests.ContactAdded($"wmBURST{i:D2}", createTime: 1777622400 + i)).ToList();
+        var tags = Enumerable.Range(0, 10).Select(i =>
+            "<xml><ToUserName><![CDATA[" + WeComCallbackRequests.CorpId + "]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName>" +
+            $"<CreateTime>{1777622500 + i}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[change_external_tag]]></Event>" +
+            $"<Id><![CDATA[etBURST{i:D2}]]></Id><TagType><![CDATA[tag]]></TagType><ChangeType><![CDATA[create]]></ChangeType></xml>").ToList();
+        // Five of them were stored by an earlier delivery.
+        foreach (var early in contacts.Take(5))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(_wecom.Post(early))).StatusCode);
+        }
+
+        var all = contacts.Concat(tags).ToList();
+        var responses = await Task.WhenAll(all.Select(xml => client.SendAsync(_wecom.Post(xml))));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var rows = await InboxAsync(db);
+        Assert.Equal(all.Count, rows.Count);
+        Assert.Equal(all.Order(StringComparer.Ordinal), rows.Select(r => r.Payload).Order(StringComparer.Ordinal));
+        Assert.Equal(rows.Count, rows.Select(r => r.Id).Distinct().Count());
+        foreach (var row in rows)
+        {
+            Assert.Equal(Platform.WeCom, row.Platform);
+            Assert.Equal(InboxStatus.Pending, row.Status);
+            Assert.Equal(0, row.Attempts);
+            Assert.Null(row.LastError);
+            Assert.Null(row.ProcessedAt);
+            Assert.Equal(host.Clock!.GetUtcNow(), row.ReceivedAt);
+            Assert.Equal(host.Clock!.GetUtcNow(), row.NextAttemptAt);
+            if (row.EventType == "change_external_contact/add_external_contact")
+            {
+                Assert.StartsWith("wmBURST", row.OrderingKey, StringComparison.Ordinal);
+                Assert.Contains(row.OrderingKey!, row.Payload, StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.Equal("change_external_tag/create", row.EventType);
+                Assert.Null(row.OrderingKey);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Callback_with_bad_signature_is_rejected_and_stores_nothing(DatabaseProvider provider)
     {
         var (db, host, client) = await StartAsync(provider);
