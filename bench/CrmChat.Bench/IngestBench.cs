@@ -14,7 +14,7 @@ public static class IngestBench
         Report.UseFile(args.String("results", ""));
         var provider = args.String("provider", "sqlite");
         var smoke = args.Smoke;
-        var seconds = TimeSpan.FromSeconds(args.Double("seconds", smoke ? 1.5 : 6));
+        var seconds = TimeSpan.FromSeconds(args.Double("seconds", smoke ? 1.5 : 5));
         var latencySeconds = TimeSpan.FromSeconds(args.Double("latency-seconds", smoke ? 2 : 10));
         var rounds = args.Int("rounds", smoke ? 1 : 3);
         // Closed loop at one fixed concurrency understates the maximum of a path that waits (on
@@ -145,6 +145,12 @@ public static class IngestBench
         var (slow, windows) = open.SlowWindows(50, 100);
         Report.Note(bench, string.Create(CultureInfo.InvariantCulture,
             $"latency run: {slow} requests over 50 ms, sent within {windows} distinct 100 ms windows of the {latencySeconds.TotalSeconds:0} s run"));
+        // The control: the bare endpoint at the same rate, the same way, right after. Stalls of
+        // the machine or of the load generator show here too; stalls of the ingest path do not.
+        var control = await load.OpenLoopAsync(Cycle(requests, open.Sent), "/bench/bare", rate, latencySeconds);
+        var (controlSlow, controlWindows) = control.SlowWindows(50, 100);
+        Report.Figure(bench, "bare p99 at the same rate (control)", control.Percentile(99), "ms",
+            string.Create(CultureInfo.InvariantCulture, $"p50 {control.Percentile(50):0.0} ms, p99.9 {control.Percentile(99.9):0.0} ms; {controlSlow} requests over 50 ms in {controlWindows} windows"));
         var peak = host.Memory().Peak;
         Report.Figure(bench, "host peak RSS under ingest", peak, "MiB", "target <= 300 MiB");
 
