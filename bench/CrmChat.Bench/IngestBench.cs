@@ -142,9 +142,11 @@ public static class IngestBench
         Report.Figure(bench, "ingest achieved rate at half max", open.PerSecond, "req/s");
         // One stall of 100 ms at a few thousand a second is already 1% of a 10 s run: say whether
         // the slow requests were one moment or spread over the run.
-        var (slow, windows) = open.SlowWindows(50, 100);
+        var (slow, moments) = open.SlowMoments(50, 100);
+        var when = moments.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture,
+            $" (started {open.StartedAt:HH:mm:ss.f} UTC; windows at +{string.Join(", +", moments.Take(12).Select(m => m.ToString("0.0", CultureInfo.InvariantCulture)))} s)");
         Report.Note(bench, string.Create(CultureInfo.InvariantCulture,
-            $"latency run: {slow} requests over 50 ms, sent within {windows} distinct 100 ms windows of the {latencySeconds.TotalSeconds:0} s run"));
+            $"latency run: {slow} requests over 50 ms, sent within {moments.Count} distinct 100 ms windows of the {latencySeconds.TotalSeconds:0} s run{when}"));
         // The control: the bare endpoint at the same rate, the same way, right after. Stalls of
         // the machine or of the load generator show here too; stalls of the ingest path do not.
         var control = await load.OpenLoopAsync(Cycle(requests, open.Sent), "/bench/bare", rate, latencySeconds);

@@ -5,12 +5,22 @@ namespace CrmChat.Bench;
 
 public sealed record LoadResult(int Sent, int Ok, int Failed, double Seconds, double[] LatenciesMs, double[]? DueMs = null, double[]? UnsortedMs = null)
 {
+    /// <summary>When an open-loop run started, to line its slow moments up with other logs.</summary>
+    public DateTimeOffset StartedAt { get; init; }
+
     /// <summary>How many requests took longer than <paramref name="thresholdMs"/>, and in how many distinct windows of send time they fell (open loop only).</summary>
     public (int Slow, int Windows) SlowWindows(double thresholdMs, double windowMs)
     {
+        var (slow, windows) = SlowMoments(thresholdMs, windowMs);
+        return (slow, windows.Count);
+    }
+
+    /// <summary>As <see cref="SlowWindows"/>, with the windows' start times from the run's start, in seconds, in order.</summary>
+    public (int Slow, List<double> Windows) SlowMoments(double thresholdMs, double windowMs)
+    {
         if (DueMs is null || UnsortedMs is null)
         {
-            return (0, 0);
+            return (0, []);
         }
         var windows = new HashSet<long>();
         var slow = 0;
@@ -22,7 +32,7 @@ public sealed record LoadResult(int Sent, int Ok, int Failed, double Seconds, do
                 windows.Add((long)(DueMs[i] / windowMs));
             }
         }
-        return (slow, windows.Count);
+        return (slow, windows.Order().Select(w => w * windowMs / 1000).ToList());
     }
 
     public double PerSecond => Ok / Seconds;
@@ -87,6 +97,7 @@ public sealed class LoadGenerator(Uri baseUrl)
         int ok = 0, failed = 0;
         var inFlight = new Task[count];
         var dues = new double[count];
+        var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < count; i++)
         {
@@ -107,7 +118,7 @@ public sealed class LoadGenerator(Uri baseUrl)
             });
         }
         await Task.WhenAll(inFlight);
-        return new LoadResult(count, ok, failed, clock.Elapsed.TotalSeconds, Sorted(latencies, count), dues, latencies);
+        return new LoadResult(count, ok, failed, clock.Elapsed.TotalSeconds, Sorted(latencies, count), dues, latencies) { StartedAt = startedAt };
     }
 
     private async Task<bool> SendAsync(HttpMessageInvoker invoker, CallbackRequest request, string? pathOverride)
