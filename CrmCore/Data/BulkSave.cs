@@ -217,6 +217,8 @@ internal static class BulkSave
             private readonly Writer _writer;
             private readonly List<IProperty> _properties;
             private readonly List<IClrPropertyGetter> _getters;
+            private readonly List<RelationalTypeMapping> _mappings;
+            private readonly string _columns;
             private readonly string _into;
             private readonly string _head;
 
@@ -226,7 +228,9 @@ internal static class BulkSave
                 Table = Writer.Table(type);
                 _properties = type.GetProperties().ToList();
                 _getters = _properties.Select(p => p.GetGetter()).ToList();
-                _into = $"INSERT INTO {writer.Name(Table)} ({string.Join(", ", _properties.Select(p => writer.Column(p, Table)))}) ";
+                _mappings = _properties.Select(p => p.GetRelationalTypeMapping()).ToList();
+                _columns = string.Join(", ", _properties.Select(p => writer.Column(p, Table)));
+                _into = $"INSERT INTO {writer.Name(Table)} ({_columns}) ";
                 _head = _into + "VALUES ";
                 RowsPerCommand = Math.Max(1, Math.Min(MaxRows, MaxParameters / _properties.Count));
             }
@@ -242,26 +246,30 @@ internal static class BulkSave
             /// </summary>
             public async Task CopyAsync(NpgsqlConnection connection, List<object> entities, CancellationToken ct)
             {
-                var columns = string.Join(", ", _properties.Select(p => _writer.Column(p, Table)));
-                var storeTypes = _properties.Select(p => p.GetRelationalTypeMapping().StoreType).ToList();
-                await using var copy = await connection.BeginBinaryImportAsync($"COPY {_writer.Name(Table)} ({columns}) FROM STDIN (FORMAT BINARY)", ct);
+                await using var copy = await connection.BeginBinaryImportAsync($"COPY {_writer.Name(Table)} ({_columns}) FROM STDIN (FORMAT BINARY)", ct);
                 foreach (var entity in entities)
                 {
                     await copy.StartRowAsync(ct);
                     for (var column = 0; column < _properties.Count; column++)
                     {
-                        var value = _writer.Parameter(_properties[column], _getters[column].GetClrValueUsingContainingEntity(entity));
-                        if (value is DBNull)
+                        if (ProviderValue(column, entity) is { } value)
                         {
-                            await copy.WriteNullAsync(ct);
+                            await copy.WriteAsync(value, _mappings[column].StoreType, ct);
                         }
                         else
                         {
-                            await copy.WriteAsync(value, storeTypes[column], ct);
+                            await copy.WriteNullAsync(ct);
                         }
                     }
                 }
                 await copy.CompleteAsync(ct);
+            }
+
+            /// <summary>The column's value as the database stores it: EF's value converter applied, as for a parameter.</summary>
+            private object? ProviderValue(int column, object entity)
+            {
+                var value = _getters[column].GetClrValueUsingContainingEntity(entity);
+                return value is not null && _mappings[column].Converter is { } converter ? converter.ConvertToProvider(value) : value;
             }
 
             public DbCommand PrepareRow(string tail)
@@ -314,19 +322,16 @@ internal static class BulkSave
                 var arrays = new List<string>(_properties.Count);
                 for (var column = 0; column < _properties.Count; column++)
                 {
-                    var property = _properties[column];
-                    var mapping = property.GetRelationalTypeMapping();
-                    var converter = mapping.Converter;
-                    var type = converter?.ProviderClrType ?? mapping.ClrType;
-                    if (type.IsValueType && Nullable.GetUnderlyingType(type) is null && property.IsNullable)
+                    var mapping = _mappings[column];
+                    var type = mapping.Converter?.ProviderClrType ?? mapping.ClrType;
+                    if (type.IsValueType && Nullable.GetUnderlyingType(type) is null && _properties[column].IsNullable)
                     {
                         type = typeof(Nullable<>).MakeGenericType(type);
                     }
                     var values = Array.CreateInstance(type, entities.Count);
                     for (var row = 0; row < entities.Count; row++)
                     {
-                        var value = _getters[column].GetClrValueUsingContainingEntity(entities[row]);
-                        values.SetValue(value is null || converter is null ? value : converter.ConvertToProvider(value), row);
+                        values.SetValue(ProviderValue(column, entities[row]), row);
                     }
                     var name = "p" + column.ToString(CultureInfo.InvariantCulture);
                     var parameter = command.CreateParameter();

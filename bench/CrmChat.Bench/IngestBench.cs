@@ -150,9 +150,9 @@ public static class IngestBench
         // The control: the bare endpoint at the same rate, the same way, right after. Stalls of
         // the machine or of the load generator show here too; stalls of the ingest path do not.
         var control = await load.OpenLoopAsync(Cycle(requests, open.Sent), "/bench/bare", rate, latencySeconds);
-        var (controlSlow, controlWindows) = control.SlowWindows(50, 100);
+        var (controlSlow, controlWindows) = control.SlowMoments(50, 100);
         Report.Figure(bench, "bare p99 at the same rate (control)", control.Percentile(99), "ms",
-            string.Create(CultureInfo.InvariantCulture, $"p50 {control.Percentile(50):0.0} ms, p99.9 {control.Percentile(99.9):0.0} ms; {controlSlow} requests over 50 ms in {controlWindows} windows"));
+            string.Create(CultureInfo.InvariantCulture, $"p50 {control.Percentile(50):0.0} ms, p99.9 {control.Percentile(99.9):0.0} ms; {controlSlow} requests over 50 ms in {controlWindows.Count} windows"));
         var peak = host.Memory().Peak;
         Report.Figure(bench, "host peak RSS under ingest", peak, "MiB", "target <= 300 MiB");
 

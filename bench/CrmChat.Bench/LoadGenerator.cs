@@ -3,33 +3,32 @@ using System.Net.Http.Headers;
 
 namespace CrmChat.Bench;
 
-public sealed record LoadResult(int Sent, int Ok, int Failed, double Seconds, double[] LatenciesMs, double[]? DueMs = null, double[]? UnsortedMs = null)
+public sealed record LoadResult(int Sent, int Ok, int Failed, double Seconds, double[] LatenciesMs)
 {
-    /// <summary>When an open-loop run started, to line its slow moments up with other logs.</summary>
+    /// <summary>Open loop only: when the run started, the rate it sent at, and each request's latency in the order sent.</summary>
     public DateTimeOffset StartedAt { get; init; }
+    public double Rate { get; init; }
+    public double[]? InOrderMs { get; init; }
 
-    /// <summary>How many requests took longer than <paramref name="thresholdMs"/>, and in how many distinct windows of send time they fell (open loop only).</summary>
-    public (int Slow, int Windows) SlowWindows(double thresholdMs, double windowMs)
-    {
-        var (slow, windows) = SlowMoments(thresholdMs, windowMs);
-        return (slow, windows.Count);
-    }
-
-    /// <summary>As <see cref="SlowWindows"/>, with the windows' start times from the run's start, in seconds, in order.</summary>
+    /// <summary>
+    /// Open loop only: how many requests took longer than <paramref name="thresholdMs"/>, and the
+    /// windows of send time they fell in, as seconds from the run's start, in order (request i
+    /// was due at i / rate).
+    /// </summary>
     public (int Slow, List<double> Windows) SlowMoments(double thresholdMs, double windowMs)
     {
-        if (DueMs is null || UnsortedMs is null)
+        if (InOrderMs is null)
         {
             return (0, []);
         }
         var windows = new HashSet<long>();
         var slow = 0;
-        for (var i = 0; i < UnsortedMs.Length; i++)
+        for (var i = 0; i < InOrderMs.Length; i++)
         {
-            if (UnsortedMs[i] > thresholdMs)
+            if (InOrderMs[i] > thresholdMs)
             {
                 slow++;
-                windows.Add((long)(DueMs[i] / windowMs));
+                windows.Add((long)(i * 1000.0 / Rate / windowMs));
             }
         }
         return (slow, windows.Order().Select(w => w * windowMs / 1000).ToList());
@@ -96,13 +95,11 @@ public sealed class LoadGenerator(Uri baseUrl)
         var latencies = new double[count];
         int ok = 0, failed = 0;
         var inFlight = new Task[count];
-        var dues = new double[count];
         var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < count; i++)
         {
             var due = i * 1000.0 / rate;
-            dues[i] = due;
             var wait = due - clock.Elapsed.TotalMilliseconds;
             if (wait >= 1)
             {
@@ -118,7 +115,12 @@ public sealed class LoadGenerator(Uri baseUrl)
             });
         }
         await Task.WhenAll(inFlight);
-        return new LoadResult(count, ok, failed, clock.Elapsed.TotalSeconds, Sorted(latencies, count), dues, latencies) { StartedAt = startedAt };
+        return new LoadResult(count, ok, failed, clock.Elapsed.TotalSeconds, Sorted(latencies, count))
+        {
+            StartedAt = startedAt,
+            Rate = rate,
+            InOrderMs = latencies,
+        };
     }
 
     private async Task<bool> SendAsync(HttpMessageInvoker invoker, CallbackRequest request, string? pathOverride)
