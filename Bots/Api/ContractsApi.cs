@@ -122,8 +122,10 @@ public static class ContractsApi
         {
             keys.Add(request.Id.ToString());
         }
-        var trail = await db.AuditEntries.AsNoTracking().Where(a => keys.Contains(a.EntityId)).OrderBy(a => a.At)
-            .Select(a => new AuditView(a.Actor, a.Action, a.Before, a.After, a.At)).ToListAsync(ct);
+        // Entries written in one instant (a last decision and the contract's outcome) tie on At; their ids keep the order
+        // they were made in. Sorted here because SQL Server orders uniqueidentifiers by other bytes.
+        var entries = await db.AuditEntries.AsNoTracking().Where(a => keys.Contains(a.EntityId)).ToListAsync(ct);
+        var trail = entries.OrderBy(a => a.At).ThenBy(a => a.Id).Select(a => new AuditView(a.Actor, a.Action, a.Before, a.After, a.At)).ToList();
         return new ContractView(contract.Id, contract.CustomerId, contract.Title, contract.Amount, contract.Currency, contract.Status.ToString(),
             request?.Id, request?.Status.ToString(), request?.CurrentStep, decisions, trail);
     }

@@ -92,7 +92,7 @@ public sealed partial class ConversationEndToEndTests
             var customer = await db.Customers.SingleAsync();
             Assert.Equal(["+8613800138000"], await db.CustomerPhones.Select(p => p.E164).ToListAsync());
             // Every change names the employee: created, scheduled, done — and nothing for the refusals or the second click.
-            var audit = await db.AuditEntries.Where(a => a.EntityType != "Card").OrderBy(a => a.At).Select(a => new { a.Action, a.Actor }).ToListAsync();
+            var audit = await db.AuditEntries.Where(a => a.EntityType != "Card").OrderBy(a => a.At).ThenBy(a => a.Id).Select(a => new { a.Action, a.Actor }).ToListAsync();
             Assert.Equal(taskId, (await db.AuditEntries.SingleAsync(a => a.EntityType == "Card")).EntityId);
             Assert.Equal(["created-by-chat", "scheduled", "done"], audit.Select(a => a.Action));
             var zhangsan = await db.Employees.SingleAsync(e => e.WeComUserId == "zhangsan");
@@ -164,7 +164,7 @@ public sealed partial class ConversationEndToEndTests
             Assert.Equal(FollowUpStatus.Done, (await db.FollowUps.SingleAsync()).Status);
             Assert.Equal(CustomerStage.Lead, (await db.Customers.SingleAsync()).Stage);
             Assert.Equal(["created-by-chat", "scheduled", "done"],
-                await db.AuditEntries.Where(a => a.EntityType != "Card").OrderBy(a => a.At).Select(a => a.Action).ToListAsync());
+                await db.AuditEntries.Where(a => a.EntityType != "Card").OrderBy(a => a.At).ThenBy(a => a.Id).Select(a => a.Action).ToListAsync());
         }
     }
 

@@ -52,7 +52,8 @@ public sealed class ContractsApiTests
 
         var trail = JsonNode.Parse(await api.GetStringAsync($"/api/contracts/{id}"))!;
         Assert.Equal("Withdrawn", trail["status"]!.GetValue<string>());
-        Assert.Equal(["contract-withdrawn", "created-by-api", "submitted", "withdrawn"],
-            trail["trail"]!.AsArray().Select(a => a!["action"]!.GetValue<string>()).Order());
+        // The desk's clock stands still, so every entry has the same time: the trail still reads in the order things happened.
+        Assert.Equal(["created-by-api", "submitted", "withdrawn", "contract-withdrawn"],
+            trail["trail"]!.AsArray().Select(a => a!["action"]!.GetValue<string>()));
     }
 }
