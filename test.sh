@@ -72,11 +72,20 @@ set -e
 python3 - "$results" <<'PY' || true
 import sys, glob, xml.etree.ElementTree as ET
 passed = failed = skipped = 0
+failures = []
 for f in glob.glob(sys.argv[1] + "/*.trx"):
-    c = ET.parse(f).getroot().find(".//{*}Counters")
+    root = ET.parse(f).getroot()
+    c = root.find(".//{*}Counters")
     if c is None: continue
     passed += int(c.get("passed", 0)); failed += int(c.get("failed", 0)) + int(c.get("error", 0))
     skipped += int(c.get("notExecuted", 0))
+    for r in root.iter("{*}UnitTestResult"):
+        if r.get("outcome") == "Failed":
+            message = (r.findtext(".//{*}Message") or "").strip().splitlines()
+            failures.append((r.get("testName"), message[0][:300] if message else ""))
+# Named again at the very end, where a log that keeps only its tail still shows them.
+for name, message in failures:
+    print(f"FAILED {name}: {message}")
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 PY
 exit "$status"
