@@ -138,10 +138,11 @@ public sealed partial class OutboxDispatcher
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CrmDbContext>();
         var now = _clock.GetUtcNow();
+        var leasedUntil = now + _options.Lease;
         var claimed = await db.OutboxMessages
             .Where(m => m.Id == id && m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now)
             .ExecuteUpdateAsync(s => s
-                .SetProperty(m => m.NextAttemptAt, now + _options.Lease)
+                .SetProperty(m => m.NextAttemptAt, leasedUntil)
                 .SetProperty(m => m.Attempts, m => m.Attempts + 1), ct);
         if (claimed == 0)
         {
@@ -156,7 +157,7 @@ public sealed partial class OutboxDispatcher
             delivery = delivery with { QueuedAt = delivery.QueuedAt ?? row.CreatedAt };
             var channel = scope.ServiceProvider.GetServices<IChatChannel>().First(c => c.Platform == row.Platform);
             using var renewal = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var renewing = RenewLeaseAsync(id, row.Attempts, renewal.Token);
+            var renewing = RenewLeaseAsync(id, row.Attempts, leasedUntil, renewal.Token);
             try
             {
                 receipt = await channel.SendAsync(delivery, row.DedupeKey, ct);
@@ -188,20 +189,29 @@ public sealed partial class OutboxDispatcher
         }
     }
 
-    /// <summary>Keeps the claim while a send runs long (a rate limit slot, a throttled robot).</summary>
-    private async Task RenewLeaseAsync(Guid id, int attempts, CancellationToken ct)
+    /// <summary>
+    /// Keeps the claim while a send runs long (a rate limit slot, a throttled robot): renewed
+    /// when half the lease is left, counted from the lease itself, so a slow renewal or a late
+    /// wake-up makes the next one sooner rather than later.
+    /// </summary>
+    private async Task RenewLeaseAsync(Guid id, int attempts, DateTimeOffset leasedUntil, CancellationToken ct)
     {
         try
         {
             while (true)
             {
-                await Task.Delay(_options.Lease / 2, _clock, ct);
+                var wait = leasedUntil - _options.Lease / 2 - _clock.GetUtcNow();
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, _clock, ct);
+                }
                 await using var scope = _scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<CrmDbContext>();
                 var until = _clock.GetUtcNow() + _options.Lease;
                 await db.OutboxMessages
                     .Where(m => m.Id == id && m.Status == OutboxStatus.Pending && m.Attempts == attempts)
                     .ExecuteUpdateAsync(s => s.SetProperty(m => m.NextAttemptAt, until), ct);
+                leasedUntil = until;
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
