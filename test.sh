@@ -79,7 +79,7 @@ for f in glob.glob(sys.argv[1] + "/*.trx"):
     if c is None: continue
     passed += int(c.get("passed", 0)); failed += int(c.get("failed", 0)) + int(c.get("error", 0))
     skipped += int(c.get("notExecuted", 0))
-    for r in root.iter("{*}UnitTestResult"):
+    for r in root.findall(".//{*}UnitTestResult"):
         if r.get("outcome") == "Failed":
             message = (r.findtext(".//{*}Message") or "").strip().splitlines()
             failures.append((r.get("testName"), message[0][:300] if message else ""))
