@@ -73,6 +73,14 @@ internal static class ApiTokenSetup
             builder.Services.PostConfigure<ApiOptions>(o => o.Tokens.Add(new ApiTokenEntry { Token = token, Employee = "admin", Role = ApiRole.Admin }));
         }
         builder.Services.AddAuthentication(Scheme).AddScheme<AuthenticationSchemeOptions, ApiTokenHandler>(Scheme, null);
+        // AddAuthentication brings ASP.NET Core Data Protection, whose hosted service loads (or
+        // creates and writes to ~/.aspnet) a key ring at start-up. CrmChat protects nothing with it
+        // (card links have their own key), so the key ring is not started: no key files, no XML stack.
+        var keyRing = builder.Services.FirstOrDefault(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == "DataProtectionHostedService");
+        if (keyRing is not null)
+        {
+            builder.Services.Remove(keyRing);
+        }
         builder.Services.AddAuthorization();
         return builder;
     }

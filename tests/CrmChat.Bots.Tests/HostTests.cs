@@ -6,6 +6,10 @@ using CrmChat.CrmCore.Data;
 using CrmChat.CrmCore.Tags;
 using CrmChat.CrmCore.Team;
 using CrmChat.Testing;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CrmChat.Bots.Tests;
 
@@ -54,6 +58,26 @@ public sealed class HostTests
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Start_up_writes_no_Data_Protection_keys_and_API_tokens_still_work()
+    {
+        // ASP.NET Core would create a key ring in the service account's home at start; CrmChat uses none.
+        var keys = Directory.CreateTempSubdirectory("crmchat-keys-");
+        try
+        {
+            await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+            // Where the key ring would go, set without AddDataProtection (which would register its start-up again).
+            await using var app = CrmChatApp.On(database, s => s.Configure<KeyManagementOptions>(o => o.XmlRepository = new FileSystemXmlRepository(keys, NullLoggerFactory.Instance)));
+            Assert.Equal(HttpStatusCode.OK, (await app.ClientWithToken(CrmChatApp.AdminToken).GetAsync("/api/customers")).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await app.ClientWithToken("not-a-token-of-this-deployment").GetAsync("/api/customers")).StatusCode);
+            Assert.Empty(keys.GetFiles());
+        }
+        finally
+        {
+            keys.Delete(recursive: true);
         }
     }
 
