@@ -56,6 +56,10 @@ public sealed class DatabaseOptions
             }
             connectionString = $"Data Source={Path.Combine(dataFolder, "crmchat.db")}";
         }
+        if (provider == DatabaseProvider.PostgreSql)
+        {
+            connectionString = LoopbackPostgreSql.Adjust(connectionString);
+        }
 
         return new DatabaseOptions
         {
