@@ -156,13 +156,13 @@ public static class IngestBench
         var when = moments.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture,
             $" (started {open.StartedAt:HH:mm:ss.f} UTC; windows at +{string.Join(", +", moments.Take(12).Select(m => m.ToString("0.0", CultureInfo.InvariantCulture)))} s)");
         Report.Note(bench, string.Create(CultureInfo.InvariantCulture,
-            $"latency run: {slow} requests over 50 ms, sent within {moments.Count} distinct 100 ms windows of the {latencySeconds.TotalSeconds:0} s run{when}"));
+            $"latency run: {slow} requests over 50 ms, sent within {moments.Count} distinct 100 ms windows of the {latencySeconds.TotalSeconds:0} s run{when}; load generator GC: {open.GeneratorGc.Gen2} gen2, {open.GeneratorGc.PauseMs:0} ms paused"));
         // The control: the bare endpoint at the same rate, the same way, right after. Stalls of
         // the machine or of the load generator show here too; stalls of the ingest path do not.
         var control = await load.OpenLoopAsync(Cycle(requests, open.Sent), "/bench/bare", rate, latencySeconds);
         var (controlSlow, controlWindows) = control.SlowMoments(50, 100);
         Report.Figure(bench, "bare p99 at the same rate (control)", control.Percentile(99), "ms",
-            string.Create(CultureInfo.InvariantCulture, $"p50 {control.Percentile(50):0.0} ms, p99.9 {control.Percentile(99.9):0.0} ms; {controlSlow} requests over 50 ms in {controlWindows.Count} windows"));
+            string.Create(CultureInfo.InvariantCulture, $"p50 {control.Percentile(50):0.0} ms, p99.9 {control.Percentile(99.9):0.0} ms; {controlSlow} requests over 50 ms in {controlWindows.Count} windows; load generator GC {control.GeneratorGc.Gen2} gen2, {control.GeneratorGc.PauseMs:0} ms paused"));
         var peak = host.Memory().Peak;
         Report.Figure(bench, "host peak RSS under ingest", peak, "MiB", "target <= 300 MiB");
 

@@ -9,6 +9,8 @@ public sealed record LoadResult(int Sent, int Ok, int Failed, double Seconds, do
     public DateTimeOffset StartedAt { get; init; }
     public double Rate { get; init; }
     public double[]? InOrderMs { get; init; }
+    /// <summary>Open loop only: the load generator's own garbage collections while it ran (its pauses delay sends).</summary>
+    public (int Gen2, double PauseMs) GeneratorGc { get; init; }
 
     /// <summary>
     /// Open loop only: how many requests took longer than <paramref name="thresholdMs"/>, and the
@@ -95,6 +97,7 @@ public sealed class LoadGenerator(Uri baseUrl)
         var latencies = new double[count];
         int ok = 0, failed = 0;
         var inFlight = new Task[count];
+        var (gen2Before, pauseBefore) = (GC.CollectionCount(2), GC.GetTotalPauseDuration());
         var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < count; i++)
@@ -120,6 +123,7 @@ public sealed class LoadGenerator(Uri baseUrl)
             StartedAt = startedAt,
             Rate = rate,
             InOrderMs = latencies,
+            GeneratorGc = (GC.CollectionCount(2) - gen2Before, (GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds),
         };
     }
 
