@@ -181,4 +181,14 @@ public sealed class DataModelTests
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
         Assert.False(db.Database.HasPendingModelChanges(), "The model changed without a migration: run scripts/add-migration.sh");
     }
+
+    [Fact]
+    public async Task On_PostgreSQL_the_inbox_is_vacuumed_at_a_gentler_pace_than_the_default()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.PostgreSql);
+        await using var db = database.NewContext();
+        var options = await db.Database.SqlQueryRaw<string>(
+            "SELECT unnest(reloptions) AS \"Value\" FROM pg_class WHERE relname = 'Inbox' AND relkind = 'r'").ToListAsync();
+        Assert.Contains("autovacuum_vacuum_cost_delay=20", options);
+    }
 }

@@ -705,6 +705,8 @@ namespace CrmChat.CrmCore.Data.Migrations.PostgreSql
                     b.HasIndex("Status", "NextAttemptAt");
 
                     b.ToTable("Inbox", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:autovacuum_vacuum_cost_delay", 20);
                 });
 
             modelBuilder.Entity("CrmChat.CrmCore.Messaging.OutboxMessage", b =>
