@@ -39,19 +39,17 @@ public static class IngestBench
             settings[pair[..eq]] = pair[(eq + 1)..];
         }
         var logFile = args.String("log", $"/tmp/crmchat-bench-{provider}.log");
+        async Task<BotsHost> StartIdleAsync(string log, string figure, string note)
+        {
+            var started = await BotsHost.StartAsync(args.String("bots"), database, settings, log);
+            await Task.Delay(TimeSpan.FromSeconds(smoke ? 1 : 3));
+            Report.Figure(bench, figure, started.Memory().Rss, "MiB", note);
+            return started;
+        }
         // Idle twice: the first start creates the schema (once in a deployment's life), every
         // later start finds it migrated. The load runs on the second.
-        double firstIdle;
-        await using (var first = await BotsHost.StartAsync(args.String("bots"), database, settings, logFile + ".first"))
-        {
-            await Task.Delay(TimeSpan.FromSeconds(smoke ? 1 : 3));
-            firstIdle = first.Memory().Rss;
-        }
-        Report.Figure(bench, "host idle RSS, first start", firstIdle, "MiB", "empty database, migrated at start, before any request");
-        await using var host = await BotsHost.StartAsync(args.String("bots"), database, settings, logFile);
-        await Task.Delay(TimeSpan.FromSeconds(smoke ? 1 : 3));
-        var idle = host.Memory().Rss;
-        Report.Figure(bench, "host idle RSS", idle, "MiB", "restarted on the migrated database, before any request");
+        await (await StartIdleAsync(logFile + ".first", "host idle RSS, first start", "empty database, migrated at start, before any request")).DisposeAsync();
+        await using var host = await StartIdleAsync(logFile, "host idle RSS", "restarted on the migrated database, before any request");
         Report.Note(bench, $"processor {(processor ? "on" : "off")}, {string.Join("/", levels)} connections, {requests.Count} distinct callbacks available");
 
         var load = new LoadGenerator(host.BaseUrl);
