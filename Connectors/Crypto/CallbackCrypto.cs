@@ -38,8 +38,10 @@ public sealed class CallbackCrypto
     private readonly string _token;
     private readonly Func<int, byte[]>? _random;
     private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
-    // AES objects with the key set, reused: instance one-shots are not documented thread-safe,
-    // so each call borrows one that no other thread holds.
+    // AES-NI where the processor has it (every x64 one); else the library's AES objects with
+    // the key set, reused: instance one-shots are not documented thread-safe, so each call
+    // borrows one that no other thread holds.
+    private readonly AesNiCbc? _aesNi;
     private readonly ConcurrentBag<Aes> _aes = [];
 
     /// <param name="token">The callback token used in signatures.</param>
@@ -47,8 +49,15 @@ public sealed class CallbackCrypto
     /// <param name="receiverId">CorpId (WeCom self-built app), appKey, corpId or suiteKey (DingTalk).</param>
     /// <param name="random">Source of the 16 random bytes; tests pass a fixed one.</param>
     public CallbackCrypto(string token, string encodingAesKey, string receiverId, Func<int, byte[]>? random = null)
+        : this(token, encodingAesKey, receiverId, random, AesNiCbc.IsSupported)
+    {
+    }
+
+    /// <param name="processorAes">False for the library's AES even where AES-NI is there: tests cover both paths.</param>
+    internal CallbackCrypto(string token, string encodingAesKey, string receiverId, Func<int, byte[]>? random, bool processorAes)
     {
         _key = DecodeKey(encodingAesKey);
+        _aesNi = processorAes ? new AesNiCbc(_key) : null;
         _token = token;
         _receiverId = Encoding.UTF8.GetBytes(receiverId);
         _random = random;
@@ -226,21 +235,42 @@ public sealed class CallbackCrypto
             {
                 throw new CallbackCryptoException(CallbackCryptoError.DecryptFailed, "The ciphertext is not a whole number of AES blocks.");
             }
-            var aes = RentAes();
-            int plainLength;
-            try
-            {
-                plainLength = aes.DecryptCbc(buffer.AsSpan(0, cipherLength), _key.AsSpan(0, 16), buffer, PaddingMode.None);
-            }
-            finally
-            {
-                _aes.Add(aes);
-            }
-            return ReadPlaintext(buffer.AsSpan(0, plainLength));
+            var cipher = buffer.AsSpan(0, cipherLength);
+            CbcInPlace(cipher, encrypt: false);
+            return ReadPlaintext(cipher);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>AES-256-CBC over whole blocks, the IV being the key's first half; no padding.</summary>
+    private void CbcInPlace(Span<byte> data, bool encrypt)
+    {
+        var iv = _key.AsSpan(0, 16);
+        if (_aesNi is not null)
+        {
+            if (encrypt)
+            {
+                _aesNi.EncryptInPlace(iv, data);
+            }
+            else
+            {
+                _aesNi.DecryptInPlace(iv, data);
+            }
+            return;
+        }
+        var aes = RentAes();
+        try
+        {
+            _ = encrypt
+                ? aes.EncryptCbc(data, iv, data, PaddingMode.None)
+                : aes.DecryptCbc(data, iv, data, PaddingMode.None);
+        }
+        finally
+        {
+            _aes.Add(aes);
         }
     }
 
@@ -280,6 +310,11 @@ public sealed class CallbackCrypto
         {
             throw new CallbackCryptoException(CallbackCryptoError.ReceiverMismatch, "The message is addressed to another receiver id.");
         }
+        // Most callbacks are ASCII XML: widening needs no count of characters first.
+        if (Ascii.IsValid(message))
+        {
+            return string.Create(message.Length, message, static (chars, bytes) => Ascii.ToUtf16(bytes, chars, out _));
+        }
         try
         {
             return StrictUtf8.GetString(message);
@@ -302,7 +337,7 @@ public sealed class CallbackCrypto
             var plain = buffer.AsSpan(0, total);
             if (_random is null)
             {
-                RandomNumberGenerator.Fill(plain[..16]);
+                RandomPrefix.Fill(plain[..16]);
             }
             else
             {
@@ -313,15 +348,7 @@ public sealed class CallbackCrypto
             _receiverId.CopyTo(plain[(20 + messageLength)..]);
             plain[contentLength..].Fill((byte)pad);
             // In place: CBC encryption without padding writes exactly over what it reads.
-            var aes = RentAes();
-            try
-            {
-                aes.EncryptCbc(plain, _key.AsSpan(0, 16), plain, PaddingMode.None);
-            }
-            finally
-            {
-                _aes.Add(aes);
-            }
+            CbcInPlace(plain, encrypt: true);
             return Convert.ToBase64String(plain);
         }
         finally

@@ -38,6 +38,11 @@ public sealed class CallbackCryptoCrossCheckTests(OfficialWeComCrypto official) 
         data.Add("chinese", 100);
         data.Add("chinese", 4099);
         data.Add("chinese", 65535);
+        // Plain ASCII XML, the usual callback, takes its own path to a string.
+        foreach (var size in new[] { 1, 127, 1024, 16384, 65535 })
+        {
+            data.Add("ascii", size);
+        }
         return data;
     }
 
@@ -114,8 +119,12 @@ public sealed class CallbackCryptoCrossCheckTests(OfficialWeComCrypto official) 
         Assert.Equal(CallbackCryptoError.BadSignature, error.Error);
     }
 
-    private static string MessageFor(string kind, int size) =>
-        kind == "chinese" ? TestMessages.Chinese(size) : TestMessages.Random(size, seed: size);
+    private static string MessageFor(string kind, int size) => kind switch
+    {
+        "chinese" => TestMessages.Chinese(size),
+        "ascii" => TestMessages.Ascii(size),
+        _ => TestMessages.Random(size, seed: size),
+    };
 
     private static byte[] RandomBytes(int seed)
     {
@@ -234,6 +243,51 @@ public sealed class CallbackCryptoKnownAnswerTests
         var error = AssertRefused(CallbackCryptoError.DecryptFailed, () => ours.Open(signature, "1700000000", "nonce42", ciphertext));
 
         Assert.False(string.IsNullOrEmpty(error.Message), why);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x3C, 0x78, 0xC3, 0x28, 0x3E })]
+    [InlineData(new byte[] { 0x3C, 0x78, 0xFF, 0x3E })]
+    [InlineData(new byte[] { 0xE5, 0xAE })]
+    public void Message_that_is_not_utf8_fails_to_decrypt(byte[] message)
+    {
+        // Sealed by hand: CallbackCrypto only ever seals text, so it cannot produce these bytes.
+        var key = CallbackCrypto.DecodeKey(Key);
+        var receiver = Encoding.UTF8.GetBytes(CorpId);
+        var content = 20 + message.Length + receiver.Length;
+        var plain = new byte[content + (32 - content % 32)];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(plain.AsSpan(16), (uint)message.Length);
+        message.CopyTo(plain, 20);
+        receiver.CopyTo(plain, 20 + message.Length);
+        plain.AsSpan(content).Fill((byte)(plain.Length - content));
+        using var aes = Aes.Create();
+        aes.Key = key;
+        var ciphertext = Convert.ToBase64String(aes.EncryptCbc(plain, key.AsSpan(0, 16), PaddingMode.None));
+        var ours = Ours();
+
+        AssertRefused(CallbackCryptoError.DecryptFailed, () => ours.Open(ours.Sign("1700000000", "nonce42", ciphertext), "1700000000", "nonce42", ciphertext));
+    }
+
+    [Fact]
+    public void Every_seal_opens_with_fresh_random_bytes_across_threads()
+    {
+        // Enough seals per thread to drain the random pool several times over.
+        var key = CallbackCrypto.DecodeKey(Key);
+        var ours = new CallbackCrypto(Token, Key, CorpId);
+        var prefixes = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.For(0, 4, _ =>
+        {
+            using var aes = Aes.Create();
+            aes.Key = key;
+            for (var i = 0; i < 300; i++)
+            {
+                var plain = aes.DecryptCbc(Convert.FromBase64String(ours.Encrypt("same message")), key.AsSpan(0, 16), PaddingMode.None);
+                prefixes.Add(Convert.ToHexString(plain, 0, 16));
+            }
+        });
+
+        Assert.Equal(1200, prefixes.Distinct().Count());
+        Assert.DoesNotContain(new string('0', 32), prefixes);
     }
 
     private static string Flip(string base64, Index index, byte mask)

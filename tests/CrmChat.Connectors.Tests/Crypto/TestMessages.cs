@@ -29,6 +29,18 @@ internal static class TestMessages
             : throw new InvalidOperationException("The generator missed the size it was asked for.");
     }
 
+    /// <summary>ASCII callback XML cut or padded to an exact size.</summary>
+    public static string Ascii(int bytes)
+    {
+        const string xml = "<xml><ToUserName><![CDATA[wwsandbox0000000001]]></ToUserName><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[add customer Li Si 13800138000]]></Content></xml>";
+        var text = new StringBuilder(bytes);
+        while (text.Length < bytes)
+        {
+            text.Append(xml);
+        }
+        return text.ToString(0, bytes);
+    }
+
     /// <summary>Chinese text (3 bytes a character) topped up with ASCII to an exact size.</summary>
     public static string Chinese(int utf8Bytes)
     {
