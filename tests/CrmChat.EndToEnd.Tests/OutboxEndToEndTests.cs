@@ -300,8 +300,12 @@ public sealed class OutboxEndToEndTests
         }
 
         Assert.Equal(titles, await ShownAsync());
-        await using var db = world.Database.NewContext();
-        var rows = await db.OutboxMessages.AsNoTracking().ToListAsync();
+        // WeCom shows a card before CrmChat has recorded the send: wait for each row to settle.
+        var rows = new List<OutboxMessage>();
+        foreach (var i in Enumerable.Range(1, 35))
+        {
+            rows.Add(await SettledAsync(world, $"wreminder-{i:00}"));
+        }
         // None was refused with 45009 and retried: each went on its first attempt.
         Assert.All(rows, r => Assert.Equal((OutboxStatus.Sent, 1, null), (r.Status, r.Attempts, r.LastError)));
     }
