@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CrmChat.CrmCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,6 +27,17 @@ public static class ConnectorInfrastructureSetup
             services.TryAddSingleton<ITargetRateLimiter, InProcessTargetRateLimiter>();
             return builder;
         }
+        AddRedis(services, redis);
+        return builder;
+    }
+
+    /// <summary>
+    /// Apart so that JIT-compiling <see cref="AddConnectorInfrastructure"/> does not load the
+    /// Redis client into a host that has no Redis: its code and types cost idle memory.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AddRedis(IServiceCollection services, RedisOptions redis)
+    {
         services.TryAddSingleton<IConnectionMultiplexer>(_ =>
         {
             var options = ConfigurationOptions.Parse(redis.Configuration);
@@ -37,7 +49,6 @@ public static class ConnectorInfrastructureSetup
         services.TryAddSingleton<IAccessTokenCache, RedisAccessTokenCache>();
         services.TryAddSingleton<ITargetRateLimiter, RedisTargetRateLimiter>();
         services.AddHostedService<RedisConnectOnStart>();
-        return builder;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -34,17 +35,42 @@ public static class DatabaseSetup
         // A failed command also throws, and the code that catches it decides how loud it is:
         // a duplicate delivery racing into the inbox's unique key is normal, not an error.
         builder.ConfigureWarnings(w => w.Log((RelationalEventId.CommandError, LogLevel.Debug)));
+        // One method per provider: compiling a method that names all three would load all
+        // three providers' assemblies (and their code) into every host.
         switch (options.Provider)
         {
             case DatabaseProvider.Sqlite:
-                builder.UseSqlite(options.ConnectionString).AddInterceptors(SqlitePragmas.Instance);
+                UseSqlite(builder, options.ConnectionString);
                 break;
             case DatabaseProvider.PostgreSql:
-                builder.UseNpgsql(options.ConnectionString);
+                UsePostgreSql(builder, options.ConnectionString);
                 break;
             case DatabaseProvider.SqlServer:
-                builder.UseSqlServer(options.ConnectionString);
+                UseSqlServer(builder, options.ConnectionString);
                 break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void UseSqlite(DbContextOptionsBuilder builder, string connectionString) =>
+        builder.UseSqlite(connectionString).AddInterceptors(SqlitePragmas.Instance);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void UsePostgreSql(DbContextOptionsBuilder builder, string connectionString) =>
+        builder.UseNpgsql(connectionString);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void UseSqlServer(DbContextOptionsBuilder builder, string connectionString) =>
+        builder.UseSqlServer(connectionString);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void CreateSqliteFolder(string connectionString)
+    {
+        var file = new SqliteConnectionStringBuilder(connectionString).DataSource;
+        var folder = Path.GetDirectoryName(Path.GetFullPath(file));
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder);
         }
     }
 
@@ -81,12 +107,7 @@ public static class DatabaseSetup
         }
         if (options.Provider == DatabaseProvider.Sqlite)
         {
-            var file = new SqliteConnectionStringBuilder(options.ConnectionString).DataSource;
-            var folder = Path.GetDirectoryName(Path.GetFullPath(file));
-            if (!string.IsNullOrEmpty(folder))
-            {
-                Directory.CreateDirectory(folder);
-            }
+            CreateSqliteFolder(options.ConnectionString);
         }
         var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
         if (pending.Count > 0)

@@ -15,7 +15,7 @@ public sealed class HostOverHttpTests
     }
 
     [Fact]
-    public async Task The_host_starts_with_embedded_defaults_answers_health_and_refuses_a_wrong_token()
+    public async Task The_host_starts_with_embedded_defaults_answers_health_refuses_a_wrong_token_and_loads_only_what_it_uses()
     {
         var botsDll = Path.Combine(AppContext.BaseDirectory, "CrmChat.Bots.dll");
         var contentRoot = Directory.CreateTempSubdirectory("crmchat-e2e-").FullName;
@@ -60,6 +60,20 @@ public sealed class HostOverHttpTests
             var token = System.Text.RegularExpressions.Regex.Match(output.ToString(), @"token for this run: (\S+)").Groups[1].Value;
             var right = new HttpRequestMessage(HttpMethod.Get, "/api/customers") { Headers = { Authorization = new("Bearer", token) } };
             Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(right)).StatusCode);
+
+            // What the host does not use stays out of its memory (BENCHMARKS.md, idle RSS): the
+            // other databases' EF providers, the Redis client when no Redis is set, and ICU.
+            // (Npgsql itself is loaded: EF's migration lookup loads every type of CrmCore, and
+            // the PostgreSQL bulk copy's async state has Npgsql fields.)
+            if (OperatingSystem.IsLinux())
+            {
+                var mapped = await File.ReadAllTextAsync($"/proc/{process.Id}/maps");
+                Assert.Contains("Microsoft.EntityFrameworkCore.Sqlite.dll", mapped, StringComparison.Ordinal);
+                foreach (var unused in new[] { "Npgsql.EntityFrameworkCore.PostgreSQL.dll", "Microsoft.EntityFrameworkCore.SqlServer.dll", "StackExchange.Redis.dll", "libicuuc" })
+                {
+                    Assert.DoesNotContain(unused, mapped, StringComparison.Ordinal);
+                }
+            }
         }
         finally
         {
