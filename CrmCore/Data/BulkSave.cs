@@ -246,7 +246,12 @@ internal static class BulkSave
             /// </summary>
             public async Task CopyAsync(NpgsqlConnection connection, List<object> entities, CancellationToken ct)
             {
-                await using var copy = await connection.BeginBinaryImportAsync($"COPY {_writer.Name(Table)} ({_columns}) FROM STDIN (FORMAT BINARY)", ct);
+                // Awaited as a plain Task: an awaiter of Task<NpgsqlBinaryImporter> is a struct
+                // over an Npgsql type inside this state machine, and EF's migration lookup, which
+                // loads every type of this assembly, would then load Npgsql into SQLite hosts.
+                var starting = connection.BeginBinaryImportAsync($"COPY {_writer.Name(Table)} ({_columns}) FROM STDIN (FORMAT BINARY)", ct);
+                await (Task)starting;
+                await using var copy = starting.Result;
                 foreach (var entity in entities)
                 {
                     await copy.StartRowAsync(ct);
