@@ -13,13 +13,9 @@ internal static class RandomPrefix
     [ThreadStatic] private static byte[]? _pool;
     [ThreadStatic] private static int _unspent;
 
+    /// <summary>Fills <paramref name="destination"/>, at most a kilobyte: the only caller takes 16 bytes.</summary>
     public static void Fill(Span<byte> destination)
     {
-        if (destination.Length > PoolSize)
-        {
-            RandomNumberGenerator.Fill(destination);
-            return;
-        }
         var pool = _pool ??= new byte[PoolSize];
         if (_unspent < destination.Length)
         {
