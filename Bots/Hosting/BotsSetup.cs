@@ -31,6 +31,10 @@ internal static class BotsSetup
         builder.Services.AddScoped<IReconciliation, DingTalkEmployeeReconciliation>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         builder.Services.AddProblemDetails();
+        if (builder.Configuration.GetValue("Host:ReturnMemoryWhenIdle", true))
+        {
+            builder.Services.AddHostedService<IdleMemoryService>();
+        }
         return builder;
     }
 

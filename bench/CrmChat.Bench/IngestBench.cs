@@ -39,17 +39,27 @@ public static class IngestBench
             settings[pair[..eq]] = pair[(eq + 1)..];
         }
         var logFile = args.String("log", $"/tmp/crmchat-bench-{provider}.log");
-        async Task<BotsHost> StartIdleAsync(string log, string figure, string note)
+        async Task<BotsHost> StartIdleAsync(string log, string figure, string note, IDictionary<string, string> hostSettings)
         {
-            var started = await BotsHost.StartAsync(args.String("bots"), database, settings, log);
+            var started = await BotsHost.StartAsync(args.String("bots"), database, hostSettings, log);
             await Task.Delay(TimeSpan.FromSeconds(smoke ? 1 : 3));
             Report.Figure(bench, figure, started.Memory().Rss, "MiB", note);
             return started;
         }
         // Idle twice: the first start creates the schema (once in a deployment's life), every
-        // later start finds it migrated. The load runs on the second.
-        await (await StartIdleAsync(logFile + ".first", "host idle RSS, first start", "empty database, migrated at start, before any request")).DisposeAsync();
-        await using var host = await StartIdleAsync(logFile, "host idle RSS", "restarted on the migrated database, before any request");
+        // later start finds it migrated. The load runs on the second. The first also has its
+        // jobs fire once, soon, to see what an idle host holds once each has run.
+        var jobsAt = DateTime.UtcNow.AddSeconds(smoke ? 15 : 25);
+        var firstSettings = new Dictionary<string, string>(settings) { ["Jobs:TimeZone"] = "UTC" };
+        foreach (var job in IdleJobs)
+        {
+            firstSettings[$"Jobs:{job.Option}:Cron"] = $"{jobsAt.Second} {jobsAt.Minute} {jobsAt.Hour} * * ?";
+        }
+        await using (var first = await StartIdleAsync(logFile + ".first", "host idle RSS, first start", "empty database, migrated at start, before any request", firstSettings))
+        {
+            await IdleAfterJobsAsync(bench, first, logFile + ".first", jobsAt, smoke);
+        }
+        await using var host = await StartIdleAsync(logFile, "host idle RSS", "restarted on the migrated database, before any request", settings);
         Report.Note(bench, $"processor {(processor ? "on" : "off")}, {string.Join("/", levels)} connections, {requests.Count} distinct callbacks available");
 
         var load = new LoadGenerator(host.BaseUrl);
@@ -183,6 +193,46 @@ public static class IngestBench
         }
         Report.Note(bench, "inbox check: every accepted callback stored exactly once");
         return 0;
+    }
+
+    /// <summary>The jobs that run through the day, by their option section and job key; the nightly reconciliation is not among them.</summary>
+    private static readonly (string Option, string Key)[] IdleJobs =
+    [
+        ("Reminders", "crmchat.follow-up-reminders"),
+        ("Escalations", "crmchat.escalations"),
+        ("TeamCalendar", "crmchat.team-calendar"),
+    ];
+
+    /// <summary>
+    /// RSS once every job has run and the host has had two of its idle-trim looks (15 s each)
+    /// to notice it is quiet: the figure an idle deployment shows all day.
+    /// </summary>
+    private static async Task IdleAfterJobsAsync(string bench, BotsHost host, string log, DateTime jobsAt, bool smoke)
+    {
+        var quiet = TimeSpan.FromSeconds(smoke ? 5 : 40);
+        var wait = jobsAt + quiet - DateTime.UtcNow;
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait);
+        }
+        var rss = host.Memory().Rss;
+        var lines = new List<string>();
+        using (var reader = new StreamReader(new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite)))
+        {
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                lines.Add(line);
+            }
+        }
+        // JobRunLog's line for a run that ended without an error.
+        var ran = IdleJobs.Where(j => lines.Any(line => line.Contains($"Job {j.Key} scheduled for", StringComparison.Ordinal)
+            && line.Contains("finished on instance", StringComparison.Ordinal))).Select(j => j.Option).ToList();
+        Report.Figure(bench, "host idle RSS after every job's first run", rss, "MiB", string.Create(CultureInfo.InvariantCulture,
+            $"{ran.Count} of {IdleJobs.Length} jobs ran ({string.Join(", ", ran)}) at {jobsAt:HH:mm:ss} UTC, measured {quiet.TotalSeconds:0} s later; target <= 150 MB"));
+        if (ran.Count < IdleJobs.Length && !smoke)
+        {
+            throw new BenchFailedException($"{bench}: only {ran.Count} of {IdleJobs.Length} jobs ran before the idle measurement; see {log}");
+        }
     }
 
     /// <summary>The bare endpoint ignores the body: the same requests can go round again.</summary>
