@@ -173,6 +173,12 @@ public sealed class CallbackCrypto
         }
         Span<char> expected = stackalloc char[SignatureLength];
         SignInto(_token, timestamp, nonce, encrypted, buffer, expected, out encryptedBytes);
+        return SignatureMatches(signature, expected);
+    }
+
+    /// <summary>The presented signature against the expected hex, in constant time.</summary>
+    private static bool SignatureMatches(string signature, ReadOnlySpan<char> expected)
+    {
         Span<char> presented = stackalloc char[SignatureLength];
         // A signature of another length can never match; compare anyway so the time does not depend on it.
         var usable = signature.Length == SignatureLength;
@@ -196,7 +202,7 @@ public sealed class CallbackCrypto
             {
                 throw new CallbackCryptoException(CallbackCryptoError.BadSignature, "The signature does not match.");
             }
-            return Decrypt(buffer.AsSpan(encryptedBytes), encrypted);
+            return Decrypt(buffer.AsSpan(encryptedBytes));
         }
         finally
         {
@@ -204,12 +210,111 @@ public sealed class CallbackCrypto
         }
     }
 
+    /// <summary>
+    /// As <see cref="Open(string?, string, string, string)"/>, for a ciphertext still as bytes in
+    /// the request body: it is hashed and decoded where it lies, with no copy into characters
+    /// and back. A ciphertext with bytes outside ASCII (never Base64) goes the string way.
+    /// </summary>
+    public string Open(string? signature, string timestamp, string nonce, ReadOnlySpan<byte> encrypted)
+    {
+        return Ascii.IsValid(encrypted)
+            ? OpenAscii(signature, timestamp, nonce, encrypted)
+            : Open(signature, timestamp, nonce, Encoding.UTF8.GetString(encrypted));
+    }
+
+    /// <summary>As <see cref="Open(string?, string, string, ReadOnlySpan{byte})"/>, for a caller that has checked the bytes are ASCII.</summary>
+    internal string OpenAscii(string? signature, string timestamp, string nonce, ReadOnlySpan<byte> encrypted)
+    {
+        if (!VerifySignature(signature, timestamp, nonce, encrypted))
+        {
+            throw new CallbackCryptoException(CallbackCryptoError.BadSignature, "The signature does not match.");
+        }
+        return Decrypt(encrypted);
+    }
+
+    [ThreadStatic]
+    private static IncrementalHash? _sha1;
+
+    /// <summary>The signature check over an ASCII ciphertext in bytes: the parts are hashed in place, in sorted order.</summary>
+    private bool VerifySignature(string? signature, string timestamp, string nonce, ReadOnlySpan<byte> encrypted)
+    {
+        if (string.IsNullOrEmpty(signature))
+        {
+            return false;
+        }
+        var sha1 = _sha1 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+        // Ordinal order of the three strings, then the ciphertext's place among them: for
+        // ASCII, bytes order as the characters do.
+        Span<int> order = [0, 1, 2];
+        for (var i = 1; i < order.Length; i++)
+        {
+            for (var j = i; j > 0 && string.CompareOrdinal(Part(order[j - 1], timestamp, nonce), Part(order[j], timestamp, nonce)) > 0; j--)
+            {
+                (order[j - 1], order[j]) = (order[j], order[j - 1]);
+            }
+        }
+        var hashed = false;
+        Span<byte> utf8 = stackalloc byte[256];
+        foreach (var index in order)
+        {
+            var part = Part(index, timestamp, nonce);
+            if (!hashed && CompareAscii(part, encrypted) > 0)
+            {
+                sha1.AppendData(encrypted);
+                hashed = true;
+            }
+            AppendUtf8(sha1, part, utf8);
+        }
+        if (!hashed)
+        {
+            sha1.AppendData(encrypted);
+        }
+        Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
+        sha1.GetHashAndReset(hash);
+        Span<char> expected = stackalloc char[SignatureLength];
+        Convert.TryToHexStringLower(hash, expected, out _);
+        return SignatureMatches(signature, expected);
+    }
+
+    private string Part(int index, string timestamp, string nonce) => index switch
+    {
+        0 => _token,
+        1 => timestamp,
+        _ => nonce,
+    };
+
+    private static void AppendUtf8(IncrementalHash sha1, string part, Span<byte> scratch)
+    {
+        if (Encoding.UTF8.GetMaxByteCount(part.Length) <= scratch.Length)
+        {
+            sha1.AppendData(scratch[..Encoding.UTF8.GetBytes(part, scratch)]);
+        }
+        else
+        {
+            sha1.AppendData(Encoding.UTF8.GetBytes(part));
+        }
+    }
+
+    /// <summary>Ordinal comparison of a string with ASCII bytes, as the string of those bytes would compare.</summary>
+    private static int CompareAscii(ReadOnlySpan<char> left, ReadOnlySpan<byte> right)
+    {
+        var common = Math.Min(left.Length, right.Length);
+        for (var i = 0; i < common; i++)
+        {
+            if (left[i] != right[i])
+            {
+                return left[i] - right[i];
+            }
+        }
+        return left.Length - right.Length;
+    }
+
     public string Decrypt(string encrypted)
     {
         var utf8 = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(encrypted.Length));
         try
         {
-            return Decrypt(utf8.AsSpan(0, Encoding.UTF8.GetBytes(encrypted, utf8)), encrypted);
+            return Decrypt(utf8.AsSpan(0, Encoding.UTF8.GetBytes(encrypted, utf8)));
         }
         finally
         {
@@ -217,17 +322,15 @@ public sealed class CallbackCrypto
         }
     }
 
-    /// <param name="base64">The ciphertext as UTF-8 bytes.</param>
-    /// <param name="encrypted">The same as characters, for Base64 with whitespace, which only the character decoder accepts.</param>
-    private string Decrypt(ReadOnlySpan<byte> base64, ReadOnlySpan<char> encrypted)
+    /// <param name="base64">The ciphertext as UTF-8 bytes; whitespace in it is skipped, as the character decoder does.</param>
+    private string Decrypt(ReadOnlySpan<byte> base64)
     {
         // Decoding, decryption and unpadding all happen in one pooled buffer; the only
         // allocation that stays is the message string the caller keeps.
-        var buffer = ArrayPool<byte>.Shared.Rent(encrypted.Length / 4 * 3 + 3);
+        var buffer = ArrayPool<byte>.Shared.Rent(base64.Length / 4 * 3 + 3);
         try
         {
-            if (Base64.DecodeFromUtf8(base64, buffer, out _, out var cipherLength) != OperationStatus.Done
-                && !Convert.TryFromBase64Chars(encrypted, buffer, out cipherLength))
+            if (Base64.DecodeFromUtf8(base64, buffer, out _, out var cipherLength) != OperationStatus.Done)
             {
                 throw new CallbackCryptoException(CallbackCryptoError.DecryptFailed, "The ciphertext is not Base64.");
             }

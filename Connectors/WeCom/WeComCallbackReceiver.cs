@@ -65,8 +65,10 @@ public sealed class WeComCallbackReceiver
             }
             var text = chars.AsSpan(0, length);
             var encrypt = WeComCallbackXml.FindEncrypted(text, _maxCharacters, out var parsed);
+            // The body is ASCII: its bytes line up with its characters, and the ciphertext is
+            // hashed and decoded from the bytes as they came.
             var xml = parsed is null
-                ? _crypto.Open(signature, timestamp ?? "", nonce ?? "", text[encrypt])
+                ? _crypto.OpenAscii(signature, timestamp ?? "", nonce ?? "", body[encrypt])
                 : _crypto.Open(signature, timestamp ?? "", nonce ?? "", parsed);
             return WeComCallbackXml.Parse(xml, _maxCharacters);
         }

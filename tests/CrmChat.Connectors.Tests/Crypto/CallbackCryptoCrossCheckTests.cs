@@ -81,6 +81,40 @@ public sealed class CallbackCryptoCrossCheckTests(OfficialWeComCrypto official) 
     }
 
     [Theory]
+    [MemberData(nameof(Messages))]
+    public async Task We_open_from_the_body_bytes_what_the_official_package_seals(string kind, int size)
+    {
+        var message = MessageFor(kind, size);
+        var timestamp = Timestamp(size);
+        var (encrypted, signature) = await official.SealAsync(Key, Token, CorpId, message, timestamp, Nonce);
+
+        var opened = new CallbackCrypto(Token, Key, CorpId).Open(signature, timestamp, Nonce, Encoding.ASCII.GetBytes(encrypted));
+
+        Assert.Equal(message, opened);
+    }
+
+    [Theory]
+    [InlineData("!first")]   // sorts before everything: digits, letters, '+' and '/'
+    [InlineData("~last")]    // sorts after everything
+    [InlineData("prefix")]   // the ciphertext's own first characters: a prefix sorts first
+    [InlineData("")]
+    public async Task The_bytes_path_sorts_the_ciphertext_among_the_parts_as_the_official_package_does(string nonceKind)
+    {
+        var message = TestMessages.Ascii(300);
+        var random = RandomBytes(300);
+        var probe = await official.SealAsync(Key, Token, CorpId, message, "1700000000", "n", random);
+        var nonce = nonceKind == "prefix" ? probe.Encrypt[..6] : nonceKind;
+        // The same random bytes again with the nonce chosen: the ciphertext does not depend on the nonce.
+        var (encrypted, signature) = await official.SealAsync(Key, Token, CorpId, message, "1700000000", nonce, random);
+        Assert.Equal(probe.Encrypt, encrypted);
+
+        var ours = new CallbackCrypto(Token, Key, CorpId);
+        Assert.Equal(message, ours.Open(signature, "1700000000", nonce, Encoding.ASCII.GetBytes(encrypted)));
+        var refused = Assert.Throws<CallbackCryptoException>(() => ours.Open(signature, "1700000001", nonce, Encoding.ASCII.GetBytes(encrypted)));
+        Assert.Equal(CallbackCryptoError.BadSignature, refused.Error);
+    }
+
+    [Theory]
     [InlineData("你好")]
     [InlineData("客户李四（138-0013-8000）已添加，标签：重要客户、华东区")]
     [InlineData("<xml><Content><![CDATA[合同已审批通过 ✅ 🎉]]></Content></xml>")]
@@ -173,6 +207,42 @@ public sealed class CallbackCryptoKnownAnswerTests
     }
 
     [Fact]
+    public void Opening_the_ciphertext_as_bytes_gives_the_message()
+    {
+        Assert.Equal(Message, Ours().Open(Signature, "1700000000", "nonce42", Encoding.ASCII.GetBytes(Encrypted)));
+    }
+
+    [Theory]
+    [InlineData("ec513873e6e50c08b52c92e0eece2b9b01535016")]
+    [InlineData("")]
+    [InlineData(null)]
+    public void Wrong_or_missing_signature_is_refused_on_the_bytes_path(string? signature)
+    {
+        AssertRefused(CallbackCryptoError.BadSignature, () => Ours().Open(signature, "1700000000", "nonce42", Encoding.ASCII.GetBytes(Encrypted)));
+    }
+
+    [Fact]
+    public void Base64_broken_across_lines_opens_both_ways()
+    {
+        var wrapped = string.Join("\r\n", Encrypted.Chunk(76).Select(c => new string(c)));
+        var ours = Ours();
+        var signature = ours.Sign("1700000000", "nonce42", wrapped);
+
+        Assert.Equal(Message, ours.Open(signature, "1700000000", "nonce42", wrapped));
+        Assert.Equal(Message, ours.Open(signature, "1700000000", "nonce42", Encoding.ASCII.GetBytes(wrapped)));
+    }
+
+    [Fact]
+    public void Ciphertext_bytes_outside_ascii_are_refused_as_not_base64()
+    {
+        var ours = Ours();
+        var garbled = Encrypted[..40] + "中" + Encrypted[40..];
+        var signature = ours.Sign("1700000000", "nonce42", garbled);
+
+        AssertRefused(CallbackCryptoError.DecryptFailed, () => ours.Open(signature, "1700000000", "nonce42", Encoding.UTF8.GetBytes(garbled)));
+    }
+
+    [Fact]
     public void Uppercase_hex_signature_is_accepted()
     {
         Assert.Equal(Message, Ours().Open(Signature.ToUpperInvariant(), "1700000000", "nonce42", Encrypted));
@@ -241,6 +311,7 @@ public sealed class CallbackCryptoKnownAnswerTests
         var signature = ours.Sign("1700000000", "nonce42", ciphertext);
 
         var error = AssertRefused(CallbackCryptoError.DecryptFailed, () => ours.Open(signature, "1700000000", "nonce42", ciphertext));
+        AssertRefused(CallbackCryptoError.DecryptFailed, () => ours.Open(signature, "1700000000", "nonce42", Encoding.UTF8.GetBytes(ciphertext)));
 
         Assert.False(string.IsNullOrEmpty(error.Message), why);
     }
