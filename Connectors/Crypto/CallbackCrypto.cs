@@ -232,48 +232,57 @@ public sealed class CallbackCrypto
         return Decrypt(encrypted);
     }
 
-    [ThreadStatic]
-    private static IncrementalHash? _sha1;
-
-    /// <summary>The signature check over an ASCII ciphertext in bytes: the parts are hashed in place, in sorted order.</summary>
+    /// <summary>
+    /// The signature check over an ASCII ciphertext in bytes: the parts go into one pooled
+    /// buffer in sorted order (the ciphertext copied, not converted) for a one-shot SHA1.
+    /// </summary>
     private bool VerifySignature(string? signature, string timestamp, string nonce, ReadOnlySpan<byte> encrypted)
     {
         if (string.IsNullOrEmpty(signature))
         {
             return false;
         }
-        var sha1 = _sha1 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
-        // Ordinal order of the three strings, then the ciphertext's place among them: for
-        // ASCII, bytes order as the characters do.
-        Span<int> order = [0, 1, 2];
-        for (var i = 1; i < order.Length; i++)
+        var buffer = ArrayPool<byte>.Shared.Rent(SignedLength(_token, timestamp, nonce, default) + encrypted.Length);
+        try
         {
-            for (var j = i; j > 0 && string.CompareOrdinal(Part(order[j - 1], timestamp, nonce), Part(order[j], timestamp, nonce)) > 0; j--)
+            // Ordinal order of the three strings, then the ciphertext's place among them: for
+            // ASCII, bytes order as the characters do.
+            Span<int> order = [0, 1, 2];
+            for (var i = 1; i < order.Length; i++)
             {
-                (order[j - 1], order[j]) = (order[j], order[j - 1]);
+                for (var j = i; j > 0 && string.CompareOrdinal(Part(order[j - 1], timestamp, nonce), Part(order[j], timestamp, nonce)) > 0; j--)
+                {
+                    (order[j - 1], order[j]) = (order[j], order[j - 1]);
+                }
             }
-        }
-        var hashed = false;
-        Span<byte> utf8 = stackalloc byte[256];
-        foreach (var index in order)
-        {
-            var part = Part(index, timestamp, nonce);
-            if (!hashed && CompareAscii(part, encrypted) > 0)
+            var written = 0;
+            var copied = false;
+            foreach (var index in order)
             {
-                sha1.AppendData(encrypted);
-                hashed = true;
+                var part = Part(index, timestamp, nonce);
+                if (!copied && CompareAscii(part, encrypted) > 0)
+                {
+                    encrypted.CopyTo(buffer.AsSpan(written));
+                    written += encrypted.Length;
+                    copied = true;
+                }
+                written += Encoding.UTF8.GetBytes(part, buffer.AsSpan(written));
             }
-            AppendUtf8(sha1, part, utf8);
+            if (!copied)
+            {
+                encrypted.CopyTo(buffer.AsSpan(written));
+                written += encrypted.Length;
+            }
+            Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
+            SHA1.HashData(buffer.AsSpan(0, written), hash);
+            Span<char> expected = stackalloc char[SignatureLength];
+            Convert.TryToHexStringLower(hash, expected, out _);
+            return SignatureMatches(signature, expected);
         }
-        if (!hashed)
+        finally
         {
-            sha1.AppendData(encrypted);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
-        Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
-        sha1.GetHashAndReset(hash);
-        Span<char> expected = stackalloc char[SignatureLength];
-        Convert.TryToHexStringLower(hash, expected, out _);
-        return SignatureMatches(signature, expected);
     }
 
     private string Part(int index, string timestamp, string nonce) => index switch
@@ -282,18 +291,6 @@ public sealed class CallbackCrypto
         1 => timestamp,
         _ => nonce,
     };
-
-    private static void AppendUtf8(IncrementalHash sha1, string part, Span<byte> scratch)
-    {
-        if (Encoding.UTF8.GetMaxByteCount(part.Length) <= scratch.Length)
-        {
-            sha1.AppendData(scratch[..Encoding.UTF8.GetBytes(part, scratch)]);
-        }
-        else
-        {
-            sha1.AppendData(Encoding.UTF8.GetBytes(part));
-        }
-    }
 
     /// <summary>Ordinal comparison of a string with ASCII bytes, as the string of those bytes would compare.</summary>
     private static int CompareAscii(ReadOnlySpan<char> left, ReadOnlySpan<byte> right)
