@@ -60,8 +60,10 @@ public static class IngestBench
         {
             firstSettings[$"Jobs:{job.Option}:Cron"] = $"{jobsAt.Second} {jobsAt.Minute} {jobsAt.Hour} * * ?";
         }
-        await using (var first = await StartIdleAsync(logFile + ".first", "host idle RSS, first start", "empty database, migrated at start, before any request", firstSettings))
+        // --skip-idle leaves out the first start and its jobs (a minute), for repeated load runs.
+        if (!args.Flag("skip-idle"))
         {
+            await using var first = await StartIdleAsync(logFile + ".first", "host idle RSS, first start", "empty database, migrated at start, before any request", firstSettings);
             await IdleAfterJobsAsync(bench, first, logFile + ".first", jobsAt, smoke);
         }
         await using var host = await StartIdleAsync(logFile, "host idle RSS", "restarted on the migrated database, before any request", settings);
@@ -149,9 +151,14 @@ public static class IngestBench
         Report.Figure(bench, "host CPU per bare request", Median(bareCpu), "us", "user+sys of the host process, less sensitive to machine load");
         Report.Figure(bench, "host CPU per ingest request", Median(ingestCpu), "us");
 
-        var rate = Math.Max(10, ingestMax / 2);
+        var leadIn = TimeSpan.FromSeconds(args.Double("lead-in-seconds", smoke ? 0.5 : 3));
+        // --latency-rate fixes the open-loop rate, so two variants are compared at the same load.
+        var rate = args.Double("latency-rate", Math.Max(10, ingestMax / 2));
         var checkpointsBefore = await CheckpointsAsync(database);
-        var open = await load.OpenLoopAsync(Next(requests.Count - cursor), null, rate, latencySeconds);
+        // Timed as the slow windows are: from the end of the lead-in.
+        await using var writeback = Writeback.Start(DateTime.UtcNow + leadIn);
+        var open = await load.OpenLoopAsync(Next(requests.Count - cursor), null, rate, latencySeconds, leadIn);
+        var writebackNote = writeback is null ? "" : "; " + await writeback.StopAsync();
         var checkpoints = await CheckpointsAsync(database) - checkpointsBefore;
         cursor += open.Sent;
         accepted += open.Ok;
@@ -160,7 +167,8 @@ public static class IngestBench
         {
             throw new BenchFailedException($"{bench}: no callbacks left for the latency run; generate more");
         }
-        var half = $"open loop at {rate:0} req/s = 50% of ingest max, {open.Sent} requests";
+        var half = string.Create(CultureInfo.InvariantCulture,
+            $"open loop at {rate:0} req/s = {rate / ingestMax:P0} of ingest max, {open.LatenciesMs.Length} requests measured after {leadIn.TotalSeconds:0.#} s at that rate");
         Report.Figure(bench, "ingest p50 at half max", open.Percentile(50), "ms", half);
         Report.Figure(bench, "ingest p99 at half max", open.Percentile(99), "ms", "target <= 50 ms");
         Report.Figure(bench, "ingest p99.9 at half max", open.Percentile(99.9), "ms");
@@ -171,10 +179,10 @@ public static class IngestBench
         var when = moments.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture,
             $" (started {open.StartedAt:HH:mm:ss.f} UTC; windows at +{string.Join(", +", moments.Take(12).Select(m => m.ToString("0.0", CultureInfo.InvariantCulture)))} s)");
         Report.Note(bench, string.Create(CultureInfo.InvariantCulture,
-            $"latency run: {slow} requests over 50 ms, sent within {moments.Count} distinct 100 ms windows of the {latencySeconds.TotalSeconds:0} s run{when}; load generator GC: {open.GeneratorGc.Gen2} gen2, {open.GeneratorGc.PauseMs:0} ms paused{(checkpoints is { } c ? $"; PostgreSQL checkpoints during it: {c}" : "")}"));
+            $"latency run: {slow} requests over 50 ms, sent within {moments.Count} distinct 100 ms windows of the {latencySeconds.TotalSeconds:0} s run{when}; load generator GC: {open.GeneratorGc.Gen2} gen2, {open.GeneratorGc.PauseMs:0} ms paused{(checkpoints is { } c ? $"; PostgreSQL checkpoints during it: {c}" : "")}{writebackNote}"));
         // The control: the bare endpoint at the same rate, the same way, right after. Stalls of
         // the machine or of the load generator show here too; stalls of the ingest path do not.
-        var control = await load.OpenLoopAsync(Cycle(requests, open.Sent), "/bench/bare", rate, latencySeconds);
+        var control = await load.OpenLoopAsync(Cycle(requests, open.Sent), "/bench/bare", rate, latencySeconds, leadIn);
         var (controlSlow, controlWindows) = control.SlowMoments(50, 100);
         Report.Figure(bench, "bare p99 at the same rate (control)", control.Percentile(99), "ms",
             string.Create(CultureInfo.InvariantCulture, $"p50 {control.Percentile(50):0.0} ms, p99.9 {control.Percentile(99.9):0.0} ms; {controlSlow} requests over 50 ms in {controlWindows.Count} windows; load generator GC {control.GeneratorGc.Gen2} gen2, {control.GeneratorGc.PauseMs:0} ms paused"));

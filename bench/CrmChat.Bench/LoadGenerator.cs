@@ -91,10 +91,16 @@ public sealed class LoadGenerator(Uri baseUrl)
     }
 
     /// <summary>Sends <paramref name="rate"/> requests a second on a fixed schedule for the duration (or until they run out).</summary>
-    public async Task<LoadResult> OpenLoopAsync(IReadOnlyList<CallbackRequest> requests, string? pathOverride, double rate, TimeSpan duration, int maxConnections = 256)
+    /// <param name="leadIn">
+    /// Sent at the same rate before the measured part and left out of the latencies (not of
+    /// the counts): the run then measures the server settled at this rate, not how it comes
+    /// down from whatever ran before.
+    /// </param>
+    public async Task<LoadResult> OpenLoopAsync(IReadOnlyList<CallbackRequest> requests, string? pathOverride, double rate, TimeSpan duration, TimeSpan leadIn = default, int maxConnections = 256)
     {
         using var invoker = CreateInvoker(maxConnections);
-        var count = (int)Math.Min(requests.Count, rate * duration.TotalSeconds);
+        var count = (int)Math.Min(requests.Count, rate * (leadIn + duration).TotalSeconds);
+        var skipped = Math.Min(count, (int)(rate * leadIn.TotalSeconds));
         var latencies = new double[count];
         int ok = 0, failed = 0;
         var inFlight = new Task[count];
@@ -131,11 +137,12 @@ public sealed class LoadGenerator(Uri baseUrl)
         {
             GCSettings.LatencyMode = latencyMode;
         }
-        return new LoadResult(count, ok, failed, clock.Elapsed.TotalSeconds, Sorted(latencies, count))
+        var measured = latencies[skipped..];
+        return new LoadResult(count, ok, failed, clock.Elapsed.TotalSeconds, Sorted(measured, measured.Length))
         {
-            StartedAt = startedAt,
+            StartedAt = startedAt + TimeSpan.FromSeconds(skipped / rate),
             Rate = rate,
-            InOrderMs = latencies,
+            InOrderMs = measured,
             GeneratorGc = (GC.CollectionCount(2) - gen2Before, (GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds),
         };
     }
