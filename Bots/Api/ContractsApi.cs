@@ -113,6 +113,7 @@ public static class ContractsApi
             return null;
         }
         var request = await db.ApprovalRequests.AsNoTracking().Include(r => r.Steps).ThenInclude(s => s.Decisions)
+            .AsSplitQuery()
             .Where(r => r.ContractId == id).OrderByDescending(r => r.CreatedAt).FirstOrDefaultAsync(ct);
         var names = await db.Employees.AsNoTracking().ToDictionaryAsync(e => e.Id, e => e.Name, ct);
         var decisions = request?.Steps.OrderBy(s => s.Order).SelectMany(s => s.Decisions.OrderBy(d => d.DecidedAt)
