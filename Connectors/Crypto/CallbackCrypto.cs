@@ -117,15 +117,8 @@ public sealed class CallbackCrypto
     /// </summary>
     private static void SignInto(string token, string timestamp, string nonce, ReadOnlySpan<char> encrypted, byte[] buffer, Span<char> hex, out Range encryptedBytes)
     {
-        // Sorted by an insertion sort over four indexes: no array per signature.
         Span<int> order = [0, 1, 2, 3];
-        for (var i = 1; i < order.Length; i++)
-        {
-            for (var j = i; j > 0 && Part(order[j - 1], token, timestamp, nonce, encrypted).SequenceCompareTo(Part(order[j], token, timestamp, nonce, encrypted)) > 0; j--)
-            {
-                (order[j - 1], order[j]) = (order[j], order[j - 1]);
-            }
-        }
+        SortParts(order, token, timestamp, nonce, encrypted);
         var written = 0;
         encryptedBytes = default;
         foreach (var index in order)
@@ -137,8 +130,26 @@ public sealed class CallbackCrypto
                 encryptedBytes = start..written;
             }
         }
+        HexSha1(buffer.AsSpan(0, written), hex);
+    }
+
+    /// <summary>Orders the part indexes ordinally, by an insertion sort on the stack: no array per signature.</summary>
+    private static void SortParts(Span<int> order, string token, string timestamp, string nonce, ReadOnlySpan<char> encrypted)
+    {
+        for (var i = 1; i < order.Length; i++)
+        {
+            for (var j = i; j > 0 && Part(order[j - 1], token, timestamp, nonce, encrypted).SequenceCompareTo(Part(order[j], token, timestamp, nonce, encrypted)) > 0; j--)
+            {
+                (order[j - 1], order[j]) = (order[j], order[j - 1]);
+            }
+        }
+    }
+
+    /// <summary>The signature: SHA1 of the sorted parts, as 40 lowercase hex characters.</summary>
+    private static void HexSha1(ReadOnlySpan<byte> signed, Span<char> hex)
+    {
         Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
-        SHA1.HashData(buffer.AsSpan(0, written), hash);
+        SHA1.HashData(signed, hash);
         Convert.TryToHexStringLower(hash, hex, out _);
     }
 
@@ -248,18 +259,12 @@ public sealed class CallbackCrypto
             // Ordinal order of the three strings, then the ciphertext's place among them: for
             // ASCII, bytes order as the characters do.
             Span<int> order = [0, 1, 2];
-            for (var i = 1; i < order.Length; i++)
-            {
-                for (var j = i; j > 0 && string.CompareOrdinal(Part(order[j - 1], timestamp, nonce), Part(order[j], timestamp, nonce)) > 0; j--)
-                {
-                    (order[j - 1], order[j]) = (order[j], order[j - 1]);
-                }
-            }
+            SortParts(order, _token, timestamp, nonce, default);
             var written = 0;
             var copied = false;
             foreach (var index in order)
             {
-                var part = Part(index, timestamp, nonce);
+                var part = Part(index, _token, timestamp, nonce, default);
                 if (!copied && CompareAscii(part, encrypted) > 0)
                 {
                     encrypted.CopyTo(buffer.AsSpan(written));
@@ -273,10 +278,8 @@ public sealed class CallbackCrypto
                 encrypted.CopyTo(buffer.AsSpan(written));
                 written += encrypted.Length;
             }
-            Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
-            SHA1.HashData(buffer.AsSpan(0, written), hash);
             Span<char> expected = stackalloc char[SignatureLength];
-            Convert.TryToHexStringLower(hash, expected, out _);
+            HexSha1(buffer.AsSpan(0, written), expected);
             return SignatureMatches(signature, expected);
         }
         finally
@@ -284,13 +287,6 @@ public sealed class CallbackCrypto
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
-
-    private string Part(int index, string timestamp, string nonce) => index switch
-    {
-        0 => _token,
-        1 => timestamp,
-        _ => nonce,
-    };
 
     /// <summary>Ordinal comparison of a string with ASCII bytes, as the string of those bytes would compare.</summary>
     private static int CompareAscii(ReadOnlySpan<char> left, ReadOnlySpan<byte> right)

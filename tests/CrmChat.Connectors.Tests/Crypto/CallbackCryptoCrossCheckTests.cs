@@ -75,22 +75,11 @@ public sealed class CallbackCryptoCrossCheckTests(OfficialWeComCrypto official) 
         var timestamp = Timestamp(size);
         var (encrypted, signature) = await official.SealAsync(Key, Token, CorpId, message, timestamp, Nonce);
 
-        var opened = new CallbackCrypto(Token, Key, CorpId).Open(signature, timestamp, Nonce, encrypted);
+        var ours = new CallbackCrypto(Token, Key, CorpId);
 
-        Assert.Equal(message, opened);
-    }
-
-    [Theory]
-    [MemberData(nameof(Messages))]
-    public async Task We_open_from_the_body_bytes_what_the_official_package_seals(string kind, int size)
-    {
-        var message = MessageFor(kind, size);
-        var timestamp = Timestamp(size);
-        var (encrypted, signature) = await official.SealAsync(Key, Token, CorpId, message, timestamp, Nonce);
-
-        var opened = new CallbackCrypto(Token, Key, CorpId).Open(signature, timestamp, Nonce, Encoding.ASCII.GetBytes(encrypted));
-
-        Assert.Equal(message, opened);
+        Assert.Equal(message, ours.Open(signature, timestamp, Nonce, encrypted));
+        // The webhook's way: the ciphertext as the body's bytes.
+        Assert.Equal(message, ours.Open(signature, timestamp, Nonce, Encoding.ASCII.GetBytes(encrypted)));
     }
 
     [Theory]
