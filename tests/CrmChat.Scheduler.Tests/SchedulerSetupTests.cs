@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Quartz;
@@ -10,6 +11,8 @@ public sealed class SchedulerSetupTests
     public async Task By_default_jobs_run_in_memory_without_a_cluster()
     {
         var builder = Host.CreateApplicationBuilder();
+        // This host has no database, so the outbox dispatcher (which reads one) stays off.
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Outbox:Enabled"] = "false" });
         builder.AddScheduler();
         using var host = builder.Build();
         await host.StartAsync(CancellationToken.None);
