@@ -58,6 +58,13 @@ if [ -f tests/peers/package.json ]; then
   export CRMCHAT_TEST_PEERS="$root/tests/peers"
 fi
 
+# gcc compiles the native callback crypto kernel (Connectors/Crypto/Native) during the build;
+# without it crypto runs managed, and a test fails so the native path is not left untested.
+if ! command -v gcc >/dev/null; then
+  log "installing gcc"
+  apt_install gcc libc6-dev
+fi
+
 log "running the tests (PostgreSQL $pg_url, Redis $CRMCHAT_TEST_REDIS)"
 dotnet tool restore >/dev/null
 results="$root/.tmp/test-results"

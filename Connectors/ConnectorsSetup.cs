@@ -17,7 +17,8 @@ public static class ConnectorsSetup
     /// The platforms: WeCom's API client, its tag writer and its full sync; DingTalk's API client
     /// and receivers; the card renderers and their link signer (Cards:LinkSecret, Cards:PublicBaseUrl);
     /// the chat channels the outbox sends through, for the platforms that are configured;
-    /// both platforms' approval apps for native approvals (Approvals:WeCom, Approvals:DingTalk).
+    /// both platforms' approval apps for native approvals (Approvals:WeCom, Approvals:DingTalk);
+    /// a line at start saying whether callback crypto runs on the native kernel.
     /// </summary>
     public static IHostApplicationBuilder AddConnectors(this IHostApplicationBuilder builder)
     {
@@ -28,6 +29,7 @@ public static class ConnectorsSetup
         builder.Services.AddScoped<IPlatformTagWriter, WeComTagWriter>();
         builder.Services.AddScoped<WeComFullSync>();
         builder.AddNativeApprovals();
+        builder.Services.AddHostedService<Crypto.CryptoKernelReport>();
         return builder;
     }
 

@@ -24,6 +24,12 @@ internal sealed class AesNiCbc
 
     public static bool IsSupported => X86Aes.IsSupported && Sse2.IsSupported;
 
+    /// <summary>The 15 encryption round keys as bytes, for the native kernel.</summary>
+    public ReadOnlySpan<byte> EncryptionKeys => MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<RoundKeys, byte>(ref _encryption), (Rounds + 1) * Block);
+
+    /// <summary>The 15 round keys of the equivalent inverse cipher as bytes, for the native kernel.</summary>
+    public ReadOnlySpan<byte> DecryptionKeys => MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<RoundKeys, byte>(ref _decryption), (Rounds + 1) * Block);
+
     [InlineArray(Rounds + 1)]
     private struct RoundKeys
     {

@@ -43,21 +43,25 @@ public sealed class CallbackCrypto
     // borrows one that no other thread holds.
     private readonly AesNiCbc? _aesNi;
     private readonly ConcurrentBag<Aes> _aes = [];
+    // The native kernel, where it loaded: the signature's SHA-1 and the AES pass interleaved.
+    private readonly CryptoKernel? _kernel;
 
     /// <param name="token">The callback token used in signatures.</param>
     /// <param name="encodingAesKey">The 43-character key from the platform's console.</param>
     /// <param name="receiverId">CorpId (WeCom self-built app), appKey, corpId or suiteKey (DingTalk).</param>
     /// <param name="random">Source of the 16 random bytes; tests pass a fixed one.</param>
     public CallbackCrypto(string token, string encodingAesKey, string receiverId, Func<int, byte[]>? random = null)
-        : this(token, encodingAesKey, receiverId, random, AesNiCbc.IsSupported)
+        : this(token, encodingAesKey, receiverId, random, AesNiCbc.IsSupported, nativeKernel: true)
     {
     }
 
     /// <param name="processorAes">False for the library's AES even where AES-NI is there: tests cover both paths.</param>
-    internal CallbackCrypto(string token, string encodingAesKey, string receiverId, Func<int, byte[]>? random, bool processorAes)
+    /// <param name="nativeKernel">False to stay managed even where the native kernel loaded; it needs <paramref name="processorAes"/>.</param>
+    internal CallbackCrypto(string token, string encodingAesKey, string receiverId, Func<int, byte[]>? random, bool processorAes, bool nativeKernel)
     {
         _key = DecodeKey(encodingAesKey);
         _aesNi = processorAes ? new AesNiCbc(_key) : null;
+        _kernel = processorAes && nativeKernel ? CryptoKernel.Shared : null;
         _token = token;
         _receiverId = Encoding.UTF8.GetBytes(receiverId);
         _random = random;
@@ -117,6 +121,13 @@ public sealed class CallbackCrypto
     /// </summary>
     private static void SignInto(string token, string timestamp, string nonce, ReadOnlySpan<char> encrypted, byte[] buffer, Span<char> hex, out Range encryptedBytes)
     {
+        var written = WriteSorted(token, timestamp, nonce, encrypted, buffer, out encryptedBytes);
+        HexSha1(buffer.AsSpan(0, written), hex);
+    }
+
+    /// <summary>The four parts sorted ordinally, as UTF-8 into <paramref name="buffer"/>; returns the length and where the ciphertext is.</summary>
+    private static int WriteSorted(string token, string timestamp, string nonce, ReadOnlySpan<char> encrypted, byte[] buffer, out Range encryptedBytes)
+    {
         Span<int> order = [0, 1, 2, 3];
         SortParts(order, token, timestamp, nonce, encrypted);
         var written = 0;
@@ -130,7 +141,7 @@ public sealed class CallbackCrypto
                 encryptedBytes = start..written;
             }
         }
-        HexSha1(buffer.AsSpan(0, written), hex);
+        return written;
     }
 
     /// <summary>Orders the part indexes ordinally, by an insertion sort on the stack: no array per signature.</summary>
@@ -209,6 +220,11 @@ public sealed class CallbackCrypto
         var buffer = ArrayPool<byte>.Shared.Rent(SignedLength(_token, timestamp, nonce, encrypted));
         try
         {
+            if (_kernel is not null)
+            {
+                var written = WriteSorted(_token, timestamp, nonce, encrypted, buffer, out var cipherBytes);
+                return OpenWithKernel(_kernel, signature, buffer.AsSpan(0, written), cipherBytes);
+            }
             if (!VerifySignature(signature, timestamp, nonce, encrypted, buffer, out var encryptedBytes))
             {
                 throw new CallbackCryptoException(CallbackCryptoError.BadSignature, "The signature does not match.");
@@ -236,51 +252,22 @@ public sealed class CallbackCrypto
     /// <summary>As <see cref="Open(string?, string, string, ReadOnlySpan{byte})"/>, for a caller that has checked the bytes are ASCII.</summary>
     internal string OpenAscii(string? signature, string timestamp, string nonce, ReadOnlySpan<byte> encrypted)
     {
-        if (!VerifySignature(signature, timestamp, nonce, encrypted))
-        {
-            throw new CallbackCryptoException(CallbackCryptoError.BadSignature, "The signature does not match.");
-        }
-        return Decrypt(encrypted);
-    }
-
-    /// <summary>
-    /// The signature check over an ASCII ciphertext in bytes: the parts go into one pooled
-    /// buffer in sorted order (the ciphertext copied, not converted) for a one-shot SHA1.
-    /// </summary>
-    private bool VerifySignature(string? signature, string timestamp, string nonce, ReadOnlySpan<byte> encrypted)
-    {
-        if (string.IsNullOrEmpty(signature))
-        {
-            return false;
-        }
+        // The parts go into one pooled buffer in sorted order, the ciphertext copied, not converted.
         var buffer = ArrayPool<byte>.Shared.Rent(SignedLength(_token, timestamp, nonce, default) + encrypted.Length);
         try
         {
-            // Ordinal order of the three strings, then the ciphertext's place among them: for
-            // ASCII, bytes order as the characters do.
-            Span<int> order = [0, 1, 2];
-            SortParts(order, _token, timestamp, nonce, default);
-            var written = 0;
-            var copied = false;
-            foreach (var index in order)
+            var written = WriteSortedAscii(timestamp, nonce, encrypted, buffer, out var cipherBytes);
+            if (_kernel is not null)
             {
-                var part = Part(index, _token, timestamp, nonce, default);
-                if (!copied && CompareAscii(part, encrypted) > 0)
-                {
-                    encrypted.CopyTo(buffer.AsSpan(written));
-                    written += encrypted.Length;
-                    copied = true;
-                }
-                written += Encoding.UTF8.GetBytes(part, buffer.AsSpan(written));
-            }
-            if (!copied)
-            {
-                encrypted.CopyTo(buffer.AsSpan(written));
-                written += encrypted.Length;
+                return OpenWithKernel(_kernel, signature, buffer.AsSpan(0, written), cipherBytes);
             }
             Span<char> expected = stackalloc char[SignatureLength];
             HexSha1(buffer.AsSpan(0, written), expected);
-            return SignatureMatches(signature, expected);
+            if (string.IsNullOrEmpty(signature) || !SignatureMatches(signature, expected))
+            {
+                throw new CallbackCryptoException(CallbackCryptoError.BadSignature, "The signature does not match.");
+            }
+            return Decrypt(encrypted);
         }
         finally
         {
@@ -288,18 +275,81 @@ public sealed class CallbackCrypto
         }
     }
 
-    /// <summary>Ordinal comparison of a string with ASCII bytes, as the string of those bytes would compare.</summary>
-    private static int CompareAscii(ReadOnlySpan<char> left, ReadOnlySpan<byte> right)
+    /// <summary>
+    /// The token, timestamp and nonce in ordinal order with an ASCII ciphertext copied into its
+    /// place among them (for ASCII, bytes order as the characters do); returns the length and
+    /// where the ciphertext is.
+    /// </summary>
+    private int WriteSortedAscii(string timestamp, string nonce, ReadOnlySpan<byte> encrypted, byte[] buffer, out Range encryptedBytes)
     {
-        var common = Math.Min(left.Length, right.Length);
-        for (var i = 0; i < common; i++)
+        Span<int> order = [0, 1, 2];
+        SortParts(order, _token, timestamp, nonce, default);
+        var written = 0;
+        encryptedBytes = default;
+        var copied = false;
+        foreach (var index in order)
         {
-            if (left[i] != right[i])
+            var part = Part(index, _token, timestamp, nonce, default);
+            if (!copied && SortsAfterCiphertext(part, encrypted, encrypted.Length) == true)
             {
-                return left[i] - right[i];
+                encrypted.CopyTo(buffer.AsSpan(written));
+                encryptedBytes = written..(written + encrypted.Length);
+                written += encrypted.Length;
+                copied = true;
             }
+            written += Encoding.UTF8.GetBytes(part, buffer.AsSpan(written));
         }
-        return left.Length - right.Length;
+        if (!copied)
+        {
+            encrypted.CopyTo(buffer.AsSpan(written));
+            encryptedBytes = written..(written + encrypted.Length);
+            written += encrypted.Length;
+        }
+        return written;
+    }
+
+    /// <summary>
+    /// Open through the native kernel: the signed text's SHA-1 and the ciphertext's decryption
+    /// run interleaved, and nothing decrypted is looked at before the signature has matched, so
+    /// a forged callback gets the same answer as on the managed path.
+    /// </summary>
+    private string OpenWithKernel(CryptoKernel kernel, string? signature, ReadOnlySpan<byte> signed, Range encryptedBytes)
+    {
+        if (string.IsNullOrEmpty(signature))
+        {
+            throw new CallbackCryptoException(CallbackCryptoError.BadSignature, "The signature does not match.");
+        }
+        var base64 = signed[encryptedBytes];
+        var buffer = ArrayPool<byte>.Shared.Rent(base64.Length / 4 * 3 + 3);
+        try
+        {
+            var decoded = Base64.DecodeFromUtf8(base64, buffer, out _, out var cipherLength) == OperationStatus.Done;
+            var blocks = decoded && cipherLength > 0 && cipherLength % 16 == 0;
+            var cipher = buffer.AsSpan(0, blocks ? cipherLength : 0);
+            var state = CryptoKernel.Sha1State.Start();
+            var hashed = blocks ? kernel.Sha1AndDecrypt(ref state, signed, _aesNi!.DecryptionKeys, cipher, _key.AsSpan(0, 16)) : 0;
+            Span<byte> digest = stackalloc byte[SHA1.HashSizeInBytes];
+            kernel.Sha1Final(ref state, signed[hashed..], digest);
+            Span<char> expected = stackalloc char[SignatureLength];
+            Convert.TryToHexStringLower(digest, expected, out _);
+            if (!SignatureMatches(signature, expected))
+            {
+                throw new CallbackCryptoException(CallbackCryptoError.BadSignature, "The signature does not match.");
+            }
+            if (!decoded)
+            {
+                throw new CallbackCryptoException(CallbackCryptoError.DecryptFailed, "The ciphertext is not Base64.");
+            }
+            if (!blocks)
+            {
+                throw new CallbackCryptoException(CallbackCryptoError.DecryptFailed, "The ciphertext is not a whole number of AES blocks.");
+            }
+            return ReadPlaintext(cipher);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     public string Decrypt(string encrypted)
@@ -424,25 +474,12 @@ public sealed class CallbackCrypto
     public string Encrypt(string message)
     {
         var messageLength = Encoding.UTF8.GetByteCount(message);
-        var contentLength = 20 + messageLength + _receiverId.Length;
-        var pad = BlockSize - (contentLength % BlockSize);
-        var total = contentLength + pad;
+        var total = PlaintextLength(messageLength);
         var buffer = ArrayPool<byte>.Shared.Rent(total);
         try
         {
             var plain = buffer.AsSpan(0, total);
-            if (_random is null)
-            {
-                RandomPrefix.Fill(plain[..16]);
-            }
-            else
-            {
-                _random(16).AsSpan(0, 16).CopyTo(plain);
-            }
-            BinaryPrimitives.WriteUInt32BigEndian(plain.Slice(16, 4), (uint)messageLength);
-            Encoding.UTF8.GetBytes(message, plain.Slice(20, messageLength));
-            _receiverId.CopyTo(plain[(20 + messageLength)..]);
-            plain[contentLength..].Fill((byte)pad);
+            WritePlaintext(message, messageLength, plain);
             // In place: CBC encryption without padding writes exactly over what it reads.
             CbcInPlace(plain, encrypt: true);
             return Convert.ToBase64String(plain);
@@ -453,10 +490,145 @@ public sealed class CallbackCrypto
         }
     }
 
+    /// <summary>16 random bytes, the length, the message and the receiver id, padded to whole 32-byte blocks.</summary>
+    private int PlaintextLength(int messageLength)
+    {
+        var contentLength = 20 + messageLength + _receiverId.Length;
+        return contentLength + BlockSize - (contentLength % BlockSize);
+    }
+
+    private void WritePlaintext(string message, int messageLength, Span<byte> plain)
+    {
+        if (_random is null)
+        {
+            RandomPrefix.Fill(plain[..16]);
+        }
+        else
+        {
+            _random(16).AsSpan(0, 16).CopyTo(plain);
+        }
+        BinaryPrimitives.WriteUInt32BigEndian(plain.Slice(16, 4), (uint)messageLength);
+        Encoding.UTF8.GetBytes(message, plain.Slice(20, messageLength));
+        var contentLength = 20 + messageLength + _receiverId.Length;
+        _receiverId.CopyTo(plain[(20 + messageLength)..]);
+        plain[contentLength..].Fill((byte)(plain.Length - contentLength));
+    }
+
     /// <summary>Encrypts and signs; returns the ciphertext and its signature.</summary>
     public (string Encrypted, string Signature) Seal(string message, string timestamp, string nonce)
     {
+        if (_kernel is not null)
+        {
+            return SealWithKernel(_kernel, message, timestamp, nonce);
+        }
         var encrypted = Encrypt(message);
         return (encrypted, Sign(timestamp, nonce, encrypted));
+    }
+
+    /// <summary>Plaintext bytes per step of <see cref="SealWithKernel"/>: 48 blocks, whose Base64 is 16 SHA-1 blocks.</summary>
+    private const int SealChunk = 768;
+
+    /// <summary>
+    /// Seal through the native kernel. CBC encryption is one chain, so the signature cannot wait
+    /// for the whole ciphertext: each step encrypts the next chunk while the kernel hashes the
+    /// Base64 of the chunk before it, already in place in the signed text.
+    /// </summary>
+    private (string Encrypted, string Signature) SealWithKernel(CryptoKernel kernel, string message, string timestamp, string nonce)
+    {
+        var messageLength = Encoding.UTF8.GetByteCount(message);
+        var total = PlaintextLength(messageLength);
+        var encodedLength = Base64.GetMaxEncodedToUtf8Length(total);
+        var plainBuffer = ArrayPool<byte>.Shared.Rent(total);
+        var signedBuffer = ArrayPool<byte>.Shared.Rent(SignedLength(_token, timestamp, nonce, default) + encodedLength);
+        try
+        {
+            var plain = plainBuffer.AsSpan(0, total);
+            var signed = signedBuffer.AsSpan();
+            WritePlaintext(message, messageLength, plain);
+            var keys = _aesNi!.EncryptionKeys;
+            Span<byte> chain = stackalloc byte[16];
+            _key.AsSpan(0, 16).CopyTo(chain);
+            var state = CryptoKernel.Sha1State.Start();
+
+            // The first chunk, encrypted alone, says where the ciphertext sorts among the parts.
+            var first = Math.Min(SealChunk, total);
+            kernel.Sha1AndEncrypt(ref state, default, keys, plain[..first], chain);
+            Span<byte> head = stackalloc byte[SealChunk / 3 * 4];
+            Base64.EncodeToUtf8(plain[..first], head, out _, out var headLength, isFinalBlock: first == total);
+            head = head[..headLength];
+            Span<int> order = [0, 1, 2];
+            SortParts(order, _token, timestamp, nonce, default);
+            var before = 0;
+            while (before < order.Length)
+            {
+                var after = SortsAfterCiphertext(Part(order[before], _token, timestamp, nonce, default), head, encodedLength);
+                if (after is null)
+                {
+                    // A part longer than the head and equal to it: finish the plain way.
+                    kernel.Sha1AndEncrypt(ref state, default, keys, plain[first..], chain);
+                    var whole = Convert.ToBase64String(plain);
+                    return (whole, Sign(timestamp, nonce, whole));
+                }
+                if (after.Value)
+                {
+                    break;
+                }
+                before++;
+            }
+
+            var written = 0;
+            for (var i = 0; i < before; i++)
+            {
+                written += Encoding.UTF8.GetBytes(Part(order[i], _token, timestamp, nonce, default), signed[written..]);
+            }
+            var cipherStart = written;
+            head.CopyTo(signed[written..]);
+            written += head.Length;
+            var hashed = 0;
+            for (var at = first; at < total; at += SealChunk)
+            {
+                var chunk = plain.Slice(at, Math.Min(SealChunk, total - at));
+                hashed += kernel.Sha1AndEncrypt(ref state, signed[hashed..written], keys, chunk, chain);
+                Base64.EncodeToUtf8(chunk, signed[written..], out _, out var encoded, isFinalBlock: at + chunk.Length == total);
+                written += encoded;
+            }
+            var encrypted = Encoding.ASCII.GetString(signed[cipherStart..written]);
+            for (var i = before; i < order.Length; i++)
+            {
+                written += Encoding.UTF8.GetBytes(Part(order[i], _token, timestamp, nonce, default), signed[written..]);
+            }
+            Span<byte> digest = stackalloc byte[SHA1.HashSizeInBytes];
+            kernel.Sha1Final(ref state, signed[hashed..written], digest);
+            return (encrypted, Convert.ToHexStringLower(digest));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(plainBuffer);
+            ArrayPool<byte>.Shared.Return(signedBuffer);
+        }
+    }
+
+    /// <summary>
+    /// Whether a part sorts after an ASCII ciphertext in ordinal order (as the string of its bytes
+    /// would), known from its first characters (<paramref name="head"/> of <paramref name="length"/>);
+    /// null when the head is too short to tell. Given the whole ciphertext it always tells.
+    /// </summary>
+    private static bool? SortsAfterCiphertext(ReadOnlySpan<char> part, ReadOnlySpan<byte> head, int length)
+    {
+        var common = Math.Min(part.Length, head.Length);
+        for (var i = 0; i < common; i++)
+        {
+            if (part[i] != head[i])
+            {
+                return part[i] > head[i];
+            }
+        }
+        if (part.Length <= head.Length)
+        {
+            // The part is the ciphertext's start, or all of it: it does not sort after.
+            return false;
+        }
+        // The part goes on past the head: after the ciphertext if the head is all of it.
+        return head.Length == length ? true : null;
     }
 }

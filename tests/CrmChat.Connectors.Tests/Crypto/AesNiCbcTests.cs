@@ -72,8 +72,8 @@ public sealed class AesNiCbcTests
             return;
         }
         var message = TestMessages.Random(size, seed: size);
-        var withAesNi = new CallbackCrypto("token", CallbackCryptoCrossCheckTests.Key, CallbackCryptoCrossCheckTests.CorpId, null, processorAes: true);
-        var withLibrary = new CallbackCrypto("token", CallbackCryptoCrossCheckTests.Key, CallbackCryptoCrossCheckTests.CorpId, null, processorAes: false);
+        var withAesNi = new CallbackCrypto("token", CallbackCryptoCrossCheckTests.Key, CallbackCryptoCrossCheckTests.CorpId, null, processorAes: true, nativeKernel: false);
+        var withLibrary = new CallbackCrypto("token", CallbackCryptoCrossCheckTests.Key, CallbackCryptoCrossCheckTests.CorpId, null, processorAes: false, nativeKernel: false);
 
         var (byAesNi, signedByAesNi) = withAesNi.Seal(message, "1700000000", "n1");
         var (byLibrary, signedByLibrary) = withLibrary.Seal(message, "1700000000", "n1");

@@ -52,19 +52,21 @@ public sealed class CallbackCryptoCrossCheckTests(OfficialWeComCrypto official) 
     {
         var message = MessageFor(kind, size);
         var random = RandomBytes(size);
-        var ours = new CallbackCrypto(Token, Key, CorpId, _ => random);
         var timestamp = Timestamp(size);
-
-        var (encrypted, signature) = ours.Seal(message, timestamp, Nonce);
-        var opened = await official.OpenAsync(Key, Token, encrypted, timestamp, Nonce, signature);
-
-        Assert.True(opened.SignatureValid, "the official package computes a different signature");
-        Assert.Equal(message, opened.Message);
-        Assert.Equal(CorpId, opened.ReceiverId);
         // Same random bytes in, so the padding must match byte for byte too.
         var theirs = await official.SealAsync(Key, Token, CorpId, message, timestamp, Nonce, random);
-        Assert.Equal(theirs.Encrypt, encrypted);
-        Assert.Equal(theirs.Signature, signature);
+
+        foreach (var (path, ours) in CryptoPaths.Every(Token, Key, CorpId, _ => random))
+        {
+            var (encrypted, signature) = ours.Seal(message, timestamp, Nonce);
+            var opened = await official.OpenAsync(Key, Token, encrypted, timestamp, Nonce, signature);
+
+            Assert.True(opened.SignatureValid, $"{path}: the official package computes a different signature");
+            Assert.Equal(message, opened.Message);
+            Assert.Equal(CorpId, opened.ReceiverId);
+            Assert.Equal(theirs.Encrypt, encrypted);
+            Assert.Equal(theirs.Signature, signature);
+        }
     }
 
     [Theory]
@@ -75,11 +77,12 @@ public sealed class CallbackCryptoCrossCheckTests(OfficialWeComCrypto official) 
         var timestamp = Timestamp(size);
         var (encrypted, signature) = await official.SealAsync(Key, Token, CorpId, message, timestamp, Nonce);
 
-        var ours = new CallbackCrypto(Token, Key, CorpId);
-
-        Assert.Equal(message, ours.Open(signature, timestamp, Nonce, encrypted));
-        // The webhook's way: the ciphertext as the body's bytes.
-        Assert.Equal(message, ours.Open(signature, timestamp, Nonce, Encoding.ASCII.GetBytes(encrypted)));
+        foreach (var (_, ours) in CryptoPaths.Every(Token, Key, CorpId))
+        {
+            Assert.Equal(message, ours.Open(signature, timestamp, Nonce, encrypted));
+            // The webhook's way: the ciphertext as the body's bytes.
+            Assert.Equal(message, ours.Open(signature, timestamp, Nonce, Encoding.ASCII.GetBytes(encrypted)));
+        }
     }
 
     [Theory]
@@ -97,10 +100,14 @@ public sealed class CallbackCryptoCrossCheckTests(OfficialWeComCrypto official) 
         var (encrypted, signature) = await official.SealAsync(Key, Token, CorpId, message, "1700000000", nonce, random);
         Assert.Equal(probe.Encrypt, encrypted);
 
-        var ours = new CallbackCrypto(Token, Key, CorpId);
-        Assert.Equal(message, ours.Open(signature, "1700000000", nonce, Encoding.ASCII.GetBytes(encrypted)));
-        var refused = Assert.Throws<CallbackCryptoException>(() => ours.Open(signature, "1700000001", nonce, Encoding.ASCII.GetBytes(encrypted)));
-        Assert.Equal(CallbackCryptoError.BadSignature, refused.Error);
+        foreach (var (_, ours) in CryptoPaths.Every(Token, Key, CorpId, _ => random))
+        {
+            Assert.Equal(message, ours.Open(signature, "1700000000", nonce, Encoding.ASCII.GetBytes(encrypted)));
+            var refused = Assert.Throws<CallbackCryptoException>(() => ours.Open(signature, "1700000001", nonce, Encoding.ASCII.GetBytes(encrypted)));
+            Assert.Equal(CallbackCryptoError.BadSignature, refused.Error);
+            // Sealing puts the ciphertext in the same place among the parts.
+            Assert.Equal((encrypted, signature), ours.Seal(message, "1700000000", nonce));
+        }
     }
 
     [Theory]
@@ -109,14 +116,16 @@ public sealed class CallbackCryptoCrossCheckTests(OfficialWeComCrypto official) 
     [InlineData("<xml><Content><![CDATA[合同已审批通过 ✅ 🎉]]></Content></xml>")]
     public async Task Chinese_text_survives_both_directions(string message)
     {
-        var ours = new CallbackCrypto(Token, Key, CorpId);
-        var (encrypted, signature) = ours.Seal(message, "1700000000", Nonce);
-        var theirsOpened = await official.OpenAsync(Key, Token, encrypted, "1700000000", Nonce, signature);
         var theirsSealed = await official.SealAsync(Key, Token, CorpId, message, "1700000001", Nonce);
+        foreach (var (_, ours) in CryptoPaths.Every(Token, Key, CorpId))
+        {
+            var (encrypted, signature) = ours.Seal(message, "1700000000", Nonce);
+            var theirsOpened = await official.OpenAsync(Key, Token, encrypted, "1700000000", Nonce, signature);
 
-        Assert.True(theirsOpened.SignatureValid);
-        Assert.Equal(message, theirsOpened.Message);
-        Assert.Equal(message, ours.Open(theirsSealed.Signature, "1700000001", Nonce, theirsSealed.Encrypt));
+            Assert.True(theirsOpened.SignatureValid);
+            Assert.Equal(message, theirsOpened.Message);
+            Assert.Equal(message, ours.Open(theirsSealed.Signature, "1700000001", Nonce, theirsSealed.Encrypt));
+        }
     }
 
     [Fact]
@@ -124,11 +133,13 @@ public sealed class CallbackCryptoCrossCheckTests(OfficialWeComCrypto official) 
     {
         var (encrypted, signature) = await official.SealAsync(Key, Token, "wwsomeoneelse000001", "<xml/>", "1700000000", Nonce);
 
-        var error = Assert.Throws<CallbackCryptoException>(
-            () => new CallbackCrypto(Token, Key, CorpId).Open(signature, "1700000000", Nonce, encrypted));
+        foreach (var (_, ours) in CryptoPaths.Every(Token, Key, CorpId))
+        {
+            var error = Assert.Throws<CallbackCryptoException>(() => ours.Open(signature, "1700000000", Nonce, encrypted));
 
-        Assert.Equal(CallbackCryptoError.ReceiverMismatch, error.Error);
-        Assert.Equal(-40005, (int)error.Error);
+            Assert.Equal(CallbackCryptoError.ReceiverMismatch, error.Error);
+            Assert.Equal(-40005, (int)error.Error);
+        }
     }
 
     [Fact]
@@ -136,10 +147,12 @@ public sealed class CallbackCryptoCrossCheckTests(OfficialWeComCrypto official) 
     {
         var (encrypted, signature) = await official.SealAsync(Key, "anotherToken", CorpId, "<xml/>", "1700000000", Nonce);
 
-        var error = Assert.Throws<CallbackCryptoException>(
-            () => new CallbackCrypto(Token, Key, CorpId).Open(signature, "1700000000", Nonce, encrypted));
+        foreach (var (_, ours) in CryptoPaths.Every(Token, Key, CorpId))
+        {
+            var error = Assert.Throws<CallbackCryptoException>(() => ours.Open(signature, "1700000000", Nonce, encrypted));
 
-        Assert.Equal(CallbackCryptoError.BadSignature, error.Error);
+            Assert.Equal(CallbackCryptoError.BadSignature, error.Error);
+        }
     }
 
     private static string MessageFor(string kind, int size) => kind switch
@@ -178,27 +191,32 @@ public sealed class CallbackCryptoKnownAnswerTests
         "s6ggvZeGsP44M3Ben4zM8/WSYB8tDwYlg5Lptn6WZmbYD0CLl8333oP8tX/dZJaGK3ZMVae6jSdcsrYsfMhkMFLxA==";
     private const string Signature = "ec513873e6e50c08b52c92e0eece2b9b01535015";
 
-    private static CallbackCrypto Ours() => new(Token, Key, CorpId, _ => Encoding.ASCII.GetBytes("0123456789abcdef"));
+    /// <summary>Every path CallbackCrypto can take here, each with the fixed random bytes.</summary>
+    private static IEnumerable<CallbackCrypto> EveryOurs() =>
+        CryptoPaths.Every(Token, Key, CorpId, _ => Encoding.ASCII.GetBytes("0123456789abcdef")).Select(p => p.Crypto);
 
     [Fact]
     public void Sealing_gives_the_official_packages_ciphertext_and_signature()
     {
-        var (encrypted, signature) = Ours().Seal(Message, "1700000000", "nonce42");
+        foreach (var ours in EveryOurs())
+        {
+            var (encrypted, signature) = ours.Seal(Message, "1700000000", "nonce42");
 
-        Assert.Equal(Encrypted, encrypted);
-        Assert.Equal(Signature, signature);
+            Assert.Equal(Encrypted, encrypted);
+            Assert.Equal(Signature, signature);
+        }
     }
 
     [Fact]
     public void Opening_the_official_packages_ciphertext_gives_the_message()
     {
-        Assert.Equal(Message, Ours().Open(Signature, "1700000000", "nonce42", Encrypted));
+        Assert.All(EveryOurs(), ours => Assert.Equal(Message, ours.Open(Signature, "1700000000", "nonce42", Encrypted)));
     }
 
     [Fact]
     public void Opening_the_ciphertext_as_bytes_gives_the_message()
     {
-        Assert.Equal(Message, Ours().Open(Signature, "1700000000", "nonce42", Encoding.ASCII.GetBytes(Encrypted)));
+        Assert.All(EveryOurs(), ours => Assert.Equal(Message, ours.Open(Signature, "1700000000", "nonce42", Encoding.ASCII.GetBytes(Encrypted))));
     }
 
     [Theory]
@@ -207,34 +225,38 @@ public sealed class CallbackCryptoKnownAnswerTests
     [InlineData(null)]
     public void Wrong_or_missing_signature_is_refused_on_the_bytes_path(string? signature)
     {
-        AssertRefused(CallbackCryptoError.BadSignature, () => Ours().Open(signature, "1700000000", "nonce42", Encoding.ASCII.GetBytes(Encrypted)));
+        Assert.All(EveryOurs(), ours => AssertRefused(CallbackCryptoError.BadSignature, () => ours.Open(signature, "1700000000", "nonce42", Encoding.ASCII.GetBytes(Encrypted))));
     }
 
     [Fact]
     public void Base64_broken_across_lines_opens_both_ways()
     {
         var wrapped = string.Join("\r\n", Encrypted.Chunk(76).Select(c => new string(c)));
-        var ours = Ours();
-        var signature = ours.Sign("1700000000", "nonce42", wrapped);
+        foreach (var ours in EveryOurs())
+        {
+            var signature = ours.Sign("1700000000", "nonce42", wrapped);
 
-        Assert.Equal(Message, ours.Open(signature, "1700000000", "nonce42", wrapped));
-        Assert.Equal(Message, ours.Open(signature, "1700000000", "nonce42", Encoding.ASCII.GetBytes(wrapped)));
+            Assert.Equal(Message, ours.Open(signature, "1700000000", "nonce42", wrapped));
+            Assert.Equal(Message, ours.Open(signature, "1700000000", "nonce42", Encoding.ASCII.GetBytes(wrapped)));
+        }
     }
 
     [Fact]
     public void Ciphertext_bytes_outside_ascii_are_refused_as_not_base64()
     {
-        var ours = Ours();
         var garbled = Encrypted[..40] + "中" + Encrypted[40..];
-        var signature = ours.Sign("1700000000", "nonce42", garbled);
+        foreach (var ours in EveryOurs())
+        {
+            var signature = ours.Sign("1700000000", "nonce42", garbled);
 
-        AssertRefused(CallbackCryptoError.DecryptFailed, () => ours.Open(signature, "1700000000", "nonce42", Encoding.UTF8.GetBytes(garbled)));
+            AssertRefused(CallbackCryptoError.DecryptFailed, () => ours.Open(signature, "1700000000", "nonce42", Encoding.UTF8.GetBytes(garbled)));
+        }
     }
 
     [Fact]
     public void Uppercase_hex_signature_is_accepted()
     {
-        Assert.Equal(Message, Ours().Open(Signature.ToUpperInvariant(), "1700000000", "nonce42", Encrypted));
+        Assert.All(EveryOurs(), ours => Assert.Equal(Message, ours.Open(Signature.ToUpperInvariant(), "1700000000", "nonce42", Encrypted)));
     }
 
     [Theory]
@@ -244,23 +266,24 @@ public sealed class CallbackCryptoKnownAnswerTests
     [InlineData(null)]
     public void Wrong_or_missing_signature_is_refused(string? signature)
     {
-        AssertRefused(CallbackCryptoError.BadSignature, () => Ours().Open(signature, "1700000000", "nonce42", Encrypted));
+        Assert.All(EveryOurs(), ours => AssertRefused(CallbackCryptoError.BadSignature, () => ours.Open(signature, "1700000000", "nonce42", Encrypted)));
     }
 
     [Fact]
     public void Changed_timestamp_invalidates_the_signature()
     {
-        AssertRefused(CallbackCryptoError.BadSignature, () => Ours().Open(Signature, "1700000001", "nonce42", Encrypted));
+        Assert.All(EveryOurs(), ours => AssertRefused(CallbackCryptoError.BadSignature, () => ours.Open(Signature, "1700000001", "nonce42", Encrypted)));
     }
 
     [Fact]
     public void Receiver_id_other_than_ours_is_refused_with_40005()
     {
-        var forOtherCorp = new CallbackCrypto(Token, Key, "wwsomeoneelse000001");
+        foreach (var (_, forOtherCorp) in CryptoPaths.Every(Token, Key, "wwsomeoneelse000001"))
+        {
+            var error = AssertRefused(CallbackCryptoError.ReceiverMismatch, () => forOtherCorp.Open(Signature, "1700000000", "nonce42", Encrypted));
 
-        var error = AssertRefused(CallbackCryptoError.ReceiverMismatch, () => forOtherCorp.Open(Signature, "1700000000", "nonce42", Encrypted));
-
-        Assert.Equal(-40005, (int)error.Error);
+            Assert.Equal(-40005, (int)error.Error);
+        }
     }
 
     [Theory]
@@ -277,9 +300,10 @@ public sealed class CallbackCryptoKnownAnswerTests
     public void Ciphertext_under_another_valid_key_fails_to_decrypt()
     {
         var otherKey = Convert.ToBase64String(SHA256.HashData("another key"u8))[..43];
-        var withOtherKey = new CallbackCrypto(Token, otherKey, CorpId);
-
-        AssertRefused(CallbackCryptoError.DecryptFailed, () => withOtherKey.Open(Signature, "1700000000", "nonce42", Encrypted));
+        foreach (var (_, withOtherKey) in CryptoPaths.Every(Token, otherKey, CorpId))
+        {
+            AssertRefused(CallbackCryptoError.DecryptFailed, () => withOtherKey.Open(Signature, "1700000000", "nonce42", Encrypted));
+        }
     }
 
     public static TheoryData<string, string> Garbled() => new()
@@ -296,13 +320,17 @@ public sealed class CallbackCryptoKnownAnswerTests
     [MemberData(nameof(Garbled))]
     public void Truncated_or_garbled_ciphertext_fails_to_decrypt(string why, string ciphertext)
     {
-        var ours = Ours();
-        var signature = ours.Sign("1700000000", "nonce42", ciphertext);
+        foreach (var ours in EveryOurs())
+        {
+            var signature = ours.Sign("1700000000", "nonce42", ciphertext);
 
-        var error = AssertRefused(CallbackCryptoError.DecryptFailed, () => ours.Open(signature, "1700000000", "nonce42", ciphertext));
-        AssertRefused(CallbackCryptoError.DecryptFailed, () => ours.Open(signature, "1700000000", "nonce42", Encoding.UTF8.GetBytes(ciphertext)));
+            var error = AssertRefused(CallbackCryptoError.DecryptFailed, () => ours.Open(signature, "1700000000", "nonce42", ciphertext));
+            AssertRefused(CallbackCryptoError.DecryptFailed, () => ours.Open(signature, "1700000000", "nonce42", Encoding.UTF8.GetBytes(ciphertext)));
+            // Garbled and unsigned is refused for the signature, before anything is decrypted.
+            AssertRefused(CallbackCryptoError.BadSignature, () => ours.Open(Signature, "1700000000", "nonce42", ciphertext));
 
-        Assert.False(string.IsNullOrEmpty(error.Message), why);
+            Assert.False(string.IsNullOrEmpty(error.Message), why);
+        }
     }
 
     [Theory]
@@ -323,9 +351,10 @@ public sealed class CallbackCryptoKnownAnswerTests
         using var aes = Aes.Create();
         aes.Key = key;
         var ciphertext = Convert.ToBase64String(aes.EncryptCbc(plain, key.AsSpan(0, 16), PaddingMode.None));
-        var ours = Ours();
-
-        AssertRefused(CallbackCryptoError.DecryptFailed, () => ours.Open(ours.Sign("1700000000", "nonce42", ciphertext), "1700000000", "nonce42", ciphertext));
+        foreach (var ours in EveryOurs())
+        {
+            AssertRefused(CallbackCryptoError.DecryptFailed, () => ours.Open(ours.Sign("1700000000", "nonce42", ciphertext), "1700000000", "nonce42", ciphertext));
+        }
     }
 
     [Fact]
