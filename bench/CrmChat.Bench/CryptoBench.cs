@@ -17,6 +17,8 @@ public class CallbackCryptoBenchmarks
     private const string Timestamp = "1777622400";
     private const string Nonce = "n12345";
     private readonly CallbackCrypto _crypto = new(BotsHost.Token, BotsHost.EncodingAesKey, BotsHost.CorpId);
+    // The same without the native kernel, for the interleaved turns: what a host without it gets.
+    private readonly CallbackCrypto _managed = new(BotsHost.Token, BotsHost.EncodingAesKey, BotsHost.CorpId, null, AesNiCbc.IsSupported, nativeKernel: false);
     private readonly Baseline.CallbackCryptoBefore _before = new(BotsHost.Token, BotsHost.EncodingAesKey, BotsHost.CorpId);
     private string _message = "";
     private string _encrypted = "";
@@ -43,6 +45,10 @@ public class CallbackCryptoBenchmarks
 
     [Benchmark]
     public (string, string) EncryptSign() => _crypto.Seal(_message, Timestamp, Nonce);
+
+    public string DecryptVerifyBytesManaged() => _managed.Open(_signature, Timestamp, Nonce, _encryptedUtf8.AsSpan());
+
+    public (string, string) EncryptSignManaged() => _managed.Seal(_message, Timestamp, Nonce);
 
     [Benchmark]
     public string DecryptVerifyBefore() => _before.Open(_signature, Timestamp, Nonce, _encrypted);
@@ -111,7 +117,14 @@ public static class CryptoBench
             cases.Add((nameof(CallbackCryptoBenchmarks.DecryptVerify), size, bench.DecryptVerify));
             cases.Add((nameof(CallbackCryptoBenchmarks.DecryptVerifyBytes), size, bench.DecryptVerifyBytes));
             cases.Add((nameof(CallbackCryptoBenchmarks.EncryptSign), size, () => bench.EncryptSign()));
+            if (CryptoKernel.Shared is not null)
+            {
+                cases.Add((nameof(CallbackCryptoBenchmarks.DecryptVerifyBytesManaged), size, bench.DecryptVerifyBytesManaged));
+                cases.Add((nameof(CallbackCryptoBenchmarks.EncryptSignManaged), size, () => bench.EncryptSignManaged()));
+            }
         }
+        Report.Figure("crypto", "native kernel (SHA-1 with AES interleaved)", CryptoKernel.Shared is null ? 0 : 1, "loaded",
+            CryptoKernel.Shared is null ? "not loaded: " + CryptoKernel.Unavailable + "; every figure is the managed path" : "CallbackCrypto's figures use it; the Managed rows are the same code without it");
         var turns = cases.ToDictionary(c => (c.Op, c.Size), _ => new List<(double DotNet, double Node)>());
         for (var round = 0; round < rounds; round++)
         {
@@ -150,9 +163,13 @@ public static class CryptoBench
         }
     }
 
-    /// <summary>Node has one decrypt + verify, from a string: the bytes case is set beside it too.</summary>
-    private static string NodeOp(string op) =>
-        op == nameof(CallbackCryptoBenchmarks.DecryptVerifyBytes) ? nameof(CallbackCryptoBenchmarks.DecryptVerify) : op;
+    /// <summary>Node has one decrypt + verify, from a string: the bytes cases are set beside it too, and the managed cases beside their op.</summary>
+    private static string NodeOp(string op) => op switch
+    {
+        nameof(CallbackCryptoBenchmarks.DecryptVerifyBytes) or nameof(CallbackCryptoBenchmarks.DecryptVerifyBytesManaged) => nameof(CallbackCryptoBenchmarks.DecryptVerify),
+        nameof(CallbackCryptoBenchmarks.EncryptSignManaged) => nameof(CallbackCryptoBenchmarks.EncryptSign),
+        _ => op,
+    };
 
     /// <summary>
     /// Mean time per call over <paramref name="seconds"/>, in batches of 100, after 2,000 warm-up
