@@ -138,15 +138,10 @@ internal sealed unsafe class CryptoKernel
     /// </summary>
     public int Sha1AndDecrypt(ref Sha1State state, ReadOnlySpan<byte> text, ReadOnlySpan<byte> decryptionKeys, Span<byte> data, ReadOnlySpan<byte> iv)
     {
-        CheckAes(decryptionKeys, data, iv);
-        var blocks = text.Length / Sha1Block;
-        fixed (Sha1State* s = &state)
-        fixed (byte* t = text, k = decryptionKeys, d = data, v = iv)
-        {
-            _sha1CbcDecrypt(s->H, t, (nuint)blocks, k, d, (nuint)(data.Length / AesBlock), v);
-        }
-        state.Length += blocks * Sha1Block;
-        return blocks * Sha1Block;
+        // The kernel only reads the IV when decrypting; the shared call takes a writable one.
+        Span<byte> chain = stackalloc byte[AesBlock];
+        iv[..Math.Min(iv.Length, AesBlock)].CopyTo(chain);
+        return iv.Length == AesBlock ? Interleaved(_sha1CbcDecrypt, ref state, text, decryptionKeys, data, chain) : throw BadShape();
     }
 
     /// <summary>
@@ -154,24 +149,25 @@ internal sealed unsafe class CryptoKernel
     /// <paramref name="data"/> in place with CBC chained from <paramref name="chain"/>, which then
     /// holds the last ciphertext block. Returns how many bytes of text were hashed.
     /// </summary>
-    public int Sha1AndEncrypt(ref Sha1State state, ReadOnlySpan<byte> text, ReadOnlySpan<byte> encryptionKeys, Span<byte> data, Span<byte> chain)
+    public int Sha1AndEncrypt(ref Sha1State state, ReadOnlySpan<byte> text, ReadOnlySpan<byte> encryptionKeys, Span<byte> data, Span<byte> chain) =>
+        Interleaved(_sha1CbcEncrypt, ref state, text, encryptionKeys, data, chain);
+
+    private static int Interleaved(delegate* unmanaged<uint*, byte*, nuint, byte*, byte*, nuint, byte*, void> kernel,
+        ref Sha1State state, ReadOnlySpan<byte> text, ReadOnlySpan<byte> keys, Span<byte> data, Span<byte> chain)
     {
-        CheckAes(encryptionKeys, data, chain);
+        if (keys.Length != 15 * AesBlock || data.Length % AesBlock != 0 || chain.Length != AesBlock)
+        {
+            throw BadShape();
+        }
         var blocks = text.Length / Sha1Block;
         fixed (Sha1State* s = &state)
-        fixed (byte* t = text, k = encryptionKeys, d = data, v = chain)
+        fixed (byte* t = text, k = keys, d = data, v = chain)
         {
-            _sha1CbcEncrypt(s->H, t, (nuint)blocks, k, d, (nuint)(data.Length / AesBlock), v);
+            kernel(s->H, t, (nuint)blocks, k, d, (nuint)(data.Length / AesBlock), v);
         }
         state.Length += blocks * Sha1Block;
         return blocks * Sha1Block;
     }
 
-    private static void CheckAes(ReadOnlySpan<byte> keys, ReadOnlySpan<byte> data, ReadOnlySpan<byte> iv)
-    {
-        if (keys.Length != 15 * AesBlock || data.Length % AesBlock != 0 || iv.Length != AesBlock)
-        {
-            throw new ArgumentException("The kernel needs 15 round keys, whole 16-byte blocks and a 16-byte IV.");
-        }
-    }
+    private static ArgumentException BadShape() => new("The kernel needs 15 round keys, whole 16-byte blocks and a 16-byte IV.");
 }
