@@ -23,11 +23,11 @@ internal sealed unsafe class CryptoKernel
     private readonly delegate* unmanaged<uint*, byte*, nuint, byte*, byte*, nuint, byte*, void> _sha1CbcDecrypt;
     private readonly delegate* unmanaged<uint*, byte*, nuint, byte*, byte*, nuint, byte*, void> _sha1CbcEncrypt;
 
-    private CryptoKernel(nint library)
+    private CryptoKernel(nint sha1Blocks, nint sha1CbcDecrypt, nint sha1CbcEncrypt)
     {
-        _sha1Blocks = (delegate* unmanaged<uint*, byte*, nuint, void>)NativeLibrary.GetExport(library, "crmchat_sha1_blocks");
-        _sha1CbcDecrypt = (delegate* unmanaged<uint*, byte*, nuint, byte*, byte*, nuint, byte*, void>)NativeLibrary.GetExport(library, "crmchat_sha1_cbc_decrypt");
-        _sha1CbcEncrypt = (delegate* unmanaged<uint*, byte*, nuint, byte*, byte*, nuint, byte*, void>)NativeLibrary.GetExport(library, "crmchat_sha1_cbc_encrypt");
+        _sha1Blocks = (delegate* unmanaged<uint*, byte*, nuint, void>)sha1Blocks;
+        _sha1CbcDecrypt = (delegate* unmanaged<uint*, byte*, nuint, byte*, byte*, nuint, byte*, void>)sha1CbcDecrypt;
+        _sha1CbcEncrypt = (delegate* unmanaged<uint*, byte*, nuint, byte*, byte*, nuint, byte*, void>)sha1CbcEncrypt;
     }
 
     private static readonly (CryptoKernel? Kernel, string Why) Loaded = Load();
@@ -57,7 +57,14 @@ internal sealed unsafe class CryptoKernel
         {
             return (null, $"{path} is missing or cannot load (the build compiles it where gcc is installed)");
         }
-        return (new CryptoKernel(library), "");
+        // A library from another build could lack a function: then it is not this kernel.
+        if (!NativeLibrary.TryGetExport(library, "crmchat_sha1_blocks", out var blocks)
+            || !NativeLibrary.TryGetExport(library, "crmchat_sha1_cbc_decrypt", out var decrypt)
+            || !NativeLibrary.TryGetExport(library, "crmchat_sha1_cbc_encrypt", out var encrypt))
+        {
+            return (null, $"{path} lacks the kernel's functions (a stale build?)");
+        }
+        return (new CryptoKernel(blocks, decrypt, encrypt), "");
     }
 
     private static string LibraryDirectory()

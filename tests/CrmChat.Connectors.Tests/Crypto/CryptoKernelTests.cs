@@ -33,7 +33,8 @@ public sealed class CryptoKernelTests
     public void Loads_where_it_can_run()
     {
         var here = OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64
-            && X86Base.IsSupported && (X86Base.CpuId(7, 0).Ebx & (1 << 29)) != 0 && File.Exists("/usr/bin/gcc");
+            && X86Base.IsSupported && (X86Base.CpuId(7, 0).Ebx & (1 << 29)) != 0 && File.Exists("/usr/bin/gcc")
+            && !string.Equals(Environment.GetEnvironmentVariable(CryptoKernel.SwitchVariable), "off", StringComparison.OrdinalIgnoreCase);
         if (here)
         {
             Assert.True(CryptoKernel.Shared is not null, "the native crypto kernel did not load: " + CryptoKernel.Unavailable);
