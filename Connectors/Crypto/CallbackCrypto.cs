@@ -164,6 +164,14 @@ public sealed class CallbackCrypto
         Convert.TryToHexStringLower(hash, hex, out _);
     }
 
+    /// <summary>The kernel's way to the same 40 hex characters: finish its SHA-1 over what is left.</summary>
+    private static void HexSha1(CryptoKernel kernel, ref CryptoKernel.Sha1State state, ReadOnlySpan<byte> rest, Span<char> hex)
+    {
+        Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
+        kernel.Sha1Final(ref state, rest, hash);
+        Convert.TryToHexStringLower(hash, hex, out _);
+    }
+
     private static ReadOnlySpan<char> Part(int index, string token, string timestamp, string nonce, ReadOnlySpan<char> encrypted) => index switch
     {
         0 => token,
@@ -283,27 +291,43 @@ public sealed class CallbackCrypto
     private int WriteSortedAscii(string timestamp, string nonce, ReadOnlySpan<byte> encrypted, byte[] buffer, out Range encryptedBytes)
     {
         Span<int> order = [0, 1, 2];
+        // Given the whole ciphertext, the place is always known.
+        var before = CiphertextPlace(order, timestamp, nonce, encrypted, encrypted.Length)!.Value;
+        var written = WriteParts(order[..before], timestamp, nonce, buffer);
+        encrypted.CopyTo(buffer.AsSpan(written));
+        encryptedBytes = written..(written + encrypted.Length);
+        written += encrypted.Length;
+        return written + WriteParts(order[before..], timestamp, nonce, buffer.AsSpan(written));
+    }
+
+    /// <summary>
+    /// Sorts the token, timestamp and nonce into <paramref name="order"/> and says how many of
+    /// them go before an ASCII ciphertext that starts with <paramref name="head"/> and is
+    /// <paramref name="length"/> long; null when the head is too short to tell.
+    /// </summary>
+    private int? CiphertextPlace(Span<int> order, string timestamp, string nonce, ReadOnlySpan<byte> head, int length)
+    {
         SortParts(order, _token, timestamp, nonce, default);
+        for (var before = 0; before < order.Length; before++)
+        {
+            switch (SortsAfterCiphertext(Part(order[before], _token, timestamp, nonce, default), head, length))
+            {
+                case null:
+                    return null;
+                case true:
+                    return before;
+            }
+        }
+        return order.Length;
+    }
+
+    /// <summary>The parts in <paramref name="order"/> as UTF-8 into <paramref name="buffer"/>; returns the length.</summary>
+    private int WriteParts(ReadOnlySpan<int> order, string timestamp, string nonce, Span<byte> buffer)
+    {
         var written = 0;
-        encryptedBytes = default;
-        var copied = false;
         foreach (var index in order)
         {
-            var part = Part(index, _token, timestamp, nonce, default);
-            if (!copied && SortsAfterCiphertext(part, encrypted, encrypted.Length) == true)
-            {
-                encrypted.CopyTo(buffer.AsSpan(written));
-                encryptedBytes = written..(written + encrypted.Length);
-                written += encrypted.Length;
-                copied = true;
-            }
-            written += Encoding.UTF8.GetBytes(part, buffer.AsSpan(written));
-        }
-        if (!copied)
-        {
-            encrypted.CopyTo(buffer.AsSpan(written));
-            encryptedBytes = written..(written + encrypted.Length);
-            written += encrypted.Length;
+            written += Encoding.UTF8.GetBytes(Part(index, _token, timestamp, nonce, default), buffer[written..]);
         }
         return written;
     }
@@ -328,10 +352,8 @@ public sealed class CallbackCrypto
             var cipher = buffer.AsSpan(0, blocks ? cipherLength : 0);
             var state = CryptoKernel.Sha1State.Start();
             var hashed = blocks ? kernel.Sha1AndDecrypt(ref state, signed, _aesNi!.DecryptionKeys, cipher, _key.AsSpan(0, 16)) : 0;
-            Span<byte> digest = stackalloc byte[SHA1.HashSizeInBytes];
-            kernel.Sha1Final(ref state, signed[hashed..], digest);
             Span<char> expected = stackalloc char[SignatureLength];
-            Convert.TryToHexStringLower(digest, expected, out _);
+            HexSha1(kernel, ref state, signed[hashed..], expected);
             if (!SignatureMatches(signature, expected))
             {
                 throw new CallbackCryptoException(CallbackCryptoError.BadSignature, "The signature does not match.");
@@ -557,30 +579,15 @@ public sealed class CallbackCrypto
             Base64.EncodeToUtf8(plain[..first], head, out _, out var headLength, isFinalBlock: first == total);
             head = head[..headLength];
             Span<int> order = [0, 1, 2];
-            SortParts(order, _token, timestamp, nonce, default);
-            var before = 0;
-            while (before < order.Length)
+            if (CiphertextPlace(order, timestamp, nonce, head, encodedLength) is not { } before)
             {
-                var after = SortsAfterCiphertext(Part(order[before], _token, timestamp, nonce, default), head, encodedLength);
-                if (after is null)
-                {
-                    // A part longer than the head and equal to it: finish the plain way.
-                    kernel.Sha1AndEncrypt(ref state, default, keys, plain[first..], chain);
-                    var whole = Convert.ToBase64String(plain);
-                    return (whole, Sign(timestamp, nonce, whole));
-                }
-                if (after.Value)
-                {
-                    break;
-                }
-                before++;
+                // A part longer than the head and equal to it: finish the plain way.
+                kernel.Sha1AndEncrypt(ref state, default, keys, plain[first..], chain);
+                var whole = Convert.ToBase64String(plain);
+                return (whole, Sign(timestamp, nonce, whole));
             }
 
-            var written = 0;
-            for (var i = 0; i < before; i++)
-            {
-                written += Encoding.UTF8.GetBytes(Part(order[i], _token, timestamp, nonce, default), signed[written..]);
-            }
+            var written = WriteParts(order[..before], timestamp, nonce, signed);
             var cipherStart = written;
             head.CopyTo(signed[written..]);
             written += head.Length;
@@ -593,13 +600,10 @@ public sealed class CallbackCrypto
                 written += encoded;
             }
             var encrypted = Encoding.ASCII.GetString(signed[cipherStart..written]);
-            for (var i = before; i < order.Length; i++)
-            {
-                written += Encoding.UTF8.GetBytes(Part(order[i], _token, timestamp, nonce, default), signed[written..]);
-            }
-            Span<byte> digest = stackalloc byte[SHA1.HashSizeInBytes];
-            kernel.Sha1Final(ref state, signed[hashed..written], digest);
-            return (encrypted, Convert.ToHexStringLower(digest));
+            written += WriteParts(order[before..], timestamp, nonce, signed[written..]);
+            Span<char> hex = stackalloc char[SignatureLength];
+            HexSha1(kernel, ref state, signed[hashed..written], hex);
+            return (encrypted, new string(hex));
         }
         finally
         {

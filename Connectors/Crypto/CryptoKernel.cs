@@ -145,10 +145,14 @@ internal sealed unsafe class CryptoKernel
     /// </summary>
     public int Sha1AndDecrypt(ref Sha1State state, ReadOnlySpan<byte> text, ReadOnlySpan<byte> decryptionKeys, Span<byte> data, ReadOnlySpan<byte> iv)
     {
+        if (iv.Length != AesBlock)
+        {
+            throw BadShape();
+        }
         // The kernel only reads the IV when decrypting; the shared call takes a writable one.
         Span<byte> chain = stackalloc byte[AesBlock];
-        iv[..Math.Min(iv.Length, AesBlock)].CopyTo(chain);
-        return iv.Length == AesBlock ? Interleaved(_sha1CbcDecrypt, ref state, text, decryptionKeys, data, chain) : throw BadShape();
+        iv.CopyTo(chain);
+        return Interleaved(_sha1CbcDecrypt, ref state, text, decryptionKeys, data, chain);
     }
 
     /// <summary>

@@ -87,7 +87,7 @@ static void cbc_decrypt_rest(const uint8_t *keys, uint8_t *data, size_t blocks, 
 }
 
 /* Encrypts blocks one by one over themselves, chained from previous; returns the last ciphertext. */
-static __m128i cbc_encrypt_run(const uint8_t *keys, uint8_t *data, size_t blocks, __m128i previous) {
+static inline __m128i cbc_encrypt_run(const uint8_t *keys, uint8_t *data, size_t blocks, __m128i previous) {
     for (size_t i = 0; i < blocks; i++, data += 16) {
         __m128i x = _mm_xor_si128(_mm_xor_si128(load(data), previous), aes_key(keys, 0));
         for (int r = 1; r < 14; r++) x = _mm_aesenc_si128(x, aes_key(keys, r));
@@ -154,15 +154,9 @@ EXPORT void crmchat_sha1_cbc_encrypt(uint32_t state[5], const uint8_t *text, siz
     sha1_run s = sha1_start(state);
     sha1_block b;
     __m128i previous = load(iv);
-    const __m128i k0 = aes_key(keys, 0), k14 = aes_key(keys, 14);
     for (; text_blocks && aes_blocks >= 3; text_blocks--, text += 64, aes_blocks -= 3, data += 48) {
         sha1_first_half(&s, &b, text);
-        for (int j = 0; j < 3; j++) {
-            __m128i x = _mm_xor_si128(_mm_xor_si128(load(data + 16 * j), previous), k0);
-            for (int r = 1; r < 14; r++) x = _mm_aesenc_si128(x, aes_key(keys, r));
-            previous = _mm_aesenclast_si128(x, k14);
-            store(data + 16 * j, previous);
-        }
+        previous = cbc_encrypt_run(keys, data, 3, previous);
         sha1_second_half(&s, &b);
     }
     for (; text_blocks; text_blocks--, text += 64) {
