@@ -1,7 +1,11 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using CrmChat.CrmCore.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CrmChat.CrmCore.Messaging;
 
@@ -12,12 +16,15 @@ namespace CrmChat.CrmCore.Messaging;
 /// webhook to a few hundred a second (a disk sync per commit on PostgreSQL, writers queueing
 /// for SQLite's single write lock); one per batch lets the cost follow the load.
 /// </summary>
-public sealed class InboxWriter : IAsyncDisposable
+public sealed partial class InboxWriter : IAsyncDisposable
 {
+    /// <summary>The setting for <see cref="SlowWrite"/>: a TimeSpan, as "00:00:01".</summary>
+    public const string SlowWriteSetting = "Inbox:SlowWriteWarning";
     private const int MaxBatch = 256;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly IServiceScopeFactory _scopes;
     private readonly TimeProvider _time;
+    private readonly ILogger _log;
     private readonly Task _loop;
     // The writer's own context and open connection for the INSERT ... ON CONFLICT path, kept
     // between batches (only the write loop uses it): a new scope, context and pooled connection
@@ -25,21 +32,35 @@ public sealed class InboxWriter : IAsyncDisposable
     // for the next batch.
     private AsyncServiceScope? _session;
     private bool _noSession;
+    // Callbacks in the queue, not yet taken into a batch (the single-reader channel does not count them).
+    private int _waiting;
 
-    public InboxWriter(IServiceScopeFactory scopes, TimeProvider time)
+    public InboxWriter(IServiceScopeFactory scopes, TimeProvider time, ILogger<InboxWriter>? log = null, IConfiguration? configuration = null)
     {
         _scopes = scopes;
         _time = time;
+        _log = log ?? (ILogger)NullLogger.Instance;
+        SlowWrite = configuration?.GetValue<TimeSpan?>(SlowWriteSetting) ?? TimeSpan.FromSeconds(1);
         _loop = Task.Run(WriteLoopAsync);
     }
+
+    /// <summary>
+    /// A batch whose oldest callback waited this long to be stored is logged as a warning (event
+    /// 2101), with where the time went: queued behind earlier batches, in the database, or in
+    /// garbage collection. WeCom and DingTalk give up on a callback after 5 s, so the default of
+    /// 1 s says the database is slowing the webhook down well before events are retried.
+    /// </summary>
+    public TimeSpan SlowWrite { get; set; }
 
     /// <summary>As <see cref="InboxStore.AppendAsync"/>: Stored, or Duplicate when the dedupe key is already in the inbox.</summary>
     public Task<InboxAppendResult> AppendAsync(
         Platform platform, string eventType, string dedupeKey, string? orderingKey, string payload, CancellationToken ct)
     {
         var pending = new Pending(platform, eventType, dedupeKey, orderingKey, payload);
+        Interlocked.Increment(ref _waiting);
         if (!_queue.Writer.TryWrite(pending))
         {
+            Interlocked.Decrement(ref _waiting);
             throw new InvalidOperationException("The inbox writer is shut down.");
         }
         // A caller that gives up stops waiting; the event is still written, and a retry finds it as a duplicate.
@@ -55,6 +76,9 @@ public sealed class InboxWriter : IAsyncDisposable
             {
                 batch.Add(next);
             }
+            Interlocked.Add(ref _waiting, -batch.Count);
+            var started = Stopwatch.GetTimestamp();
+            var paused = GC.GetTotalPauseDuration();
             try
             {
                 await WriteBatchAsync(batch);
@@ -66,6 +90,7 @@ public sealed class InboxWriter : IAsyncDisposable
                     p.Done.TrySetException(ex);
                 }
             }
+            ReportIfSlow(batch, started, GC.GetTotalPauseDuration() - paused);
             batch.Clear();
         }
     }
@@ -136,6 +161,23 @@ public sealed class InboxWriter : IAsyncDisposable
             }
         }
     }
+
+    private void ReportIfSlow(List<Pending> batch, long started, TimeSpan paused)
+    {
+        var oldest = batch.Min(p => p.Queued);
+        var waited = Stopwatch.GetElapsedTime(oldest);
+        if (waited < SlowWrite)
+        {
+            return;
+        }
+        LogSlowWrite(batch.Count, waited.TotalMilliseconds, Stopwatch.GetElapsedTime(oldest, started).TotalMilliseconds,
+            Stopwatch.GetElapsedTime(started).TotalMilliseconds, paused.TotalMilliseconds, Volatile.Read(ref _waiting));
+    }
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Inbox: {Count} callbacks waited up to {WaitedMs:0} ms to be stored: " +
+        "{QueuedMs:0} ms queued behind earlier writes, {WriteMs:0} ms writing and committing, of which {GcMs:0} ms paused for garbage collection; " +
+        "{Behind} more callbacks queued. A slow database holds webhook answers back, and the platforms retry after 5 s")]
+    private partial void LogSlowWrite(int count, double waitedMs, double queuedMs, double writeMs, double gcMs, int behind);
 
     /// <summary>The row a callback becomes: pending, due at once.</summary>
     private static InboxEvent NewEvent(Pending p, DateTimeOffset now) => new()
@@ -237,6 +279,7 @@ public sealed class InboxWriter : IAsyncDisposable
         public string DedupeKey { get; } = dedupeKey;
         public string? OrderingKey { get; } = orderingKey;
         public string Payload { get; } = payload;
+        public long Queued { get; } = Stopwatch.GetTimestamp();
         public InboxAppendResult Result { get; set; }
         public TaskCompletionSource<InboxAppendResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

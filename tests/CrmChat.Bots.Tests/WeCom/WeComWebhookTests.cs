@@ -89,6 +89,61 @@ public sealed class WeComWebhookTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_callback_held_up_by_a_busy_database_is_stored_once_and_the_wait_is_logged_as_a_warning(DatabaseProvider provider)
+    {
+        var (db, host, client) = await StartAsync(provider, [.. WeComCallbackRequests.Settings, new("Inbox:SlowWriteWarning", "00:00:00.200")]);
+        await using var _ = db;
+        using var __ = host;
+        // A first callback warms the host, so the second reaches the writer at once.
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(_wecom.Post(WeComCallbackRequests.ContactAdded("wmCUSTOMER30")))).StatusCode);
+        // Its first write may itself be slow enough to be logged: only what comes after counts.
+        var earlier = host.Logs.AtLeast(LogLevel.Warning).Count;
+        // Another writer holds the inbox: the callback's insert waits for it.
+        await using var other = db.NewContext();
+        var hold = await other.Database.BeginTransactionAsync();
+        if (provider == DatabaseProvider.PostgreSql)
+        {
+            await other.Database.ExecuteSqlRawAsync("LOCK TABLE \"Inbox\" IN SHARE ROW EXCLUSIVE MODE");
+        }
+
+        var sending = client.SendAsync(_wecom.Post(WeComCallbackRequests.ContactAdded("wmCUSTOMER31")));
+        await Task.Delay(1000);
+        Assert.False(sending.IsCompleted, "the callback was answered before its event could be stored");
+        await hold.RollbackAsync();
+        var response = await sending;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["wmCUSTOMER30", "wmCUSTOMER31"], (await InboxAsync(db)).Select(e => e.OrderingKey).Order());
+        // The writer logs once the callers are answered, so as not to hold them up further.
+        for (var tries = 0; tries < 50 && host.Logs.AtLeast(LogLevel.Warning).Count == earlier; tries++)
+        {
+            await Task.Delay(100);
+        }
+        var warning = Assert.Single(host.Logs.AtLeast(LogLevel.Warning).Skip(earlier));
+        Assert.Equal(typeof(InboxWriter).FullName, warning.Category);
+        Assert.Matches(@"^Inbox: 1 callbacks waited up to \d+ ms to be stored: \d+ ms queued behind earlier writes, \d+ ms writing and committing", warning.Message);
+        var waited = int.Parse(System.Text.RegularExpressions.Regex.Match(warning.Message, @"waited up to (\d+) ms").Groups[1].Value);
+        // At least the setting: the lock was held 1 s from the send, a little of which the request took to reach the writer.
+        Assert.InRange(waited, 200, 30_000);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_burst_stored_within_the_slow_write_setting_logs_no_warning(DatabaseProvider provider)
+    {
+        var (db, host, client) = await StartAsync(provider, [.. WeComCallbackRequests.Settings, new("Inbox:SlowWriteWarning", "00:00:05")]);
+        await using var _ = db;
+        using var __ = host;
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => client.SendAsync(_wecom.Post(WeComCallbackRequests.ContactAdded($"wmPROMPT{i:00}")))));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(20, (await InboxAsync(db)).Count);
+        Assert.Empty(host.Logs.AtLeast(LogLevel.Warning));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Duplicates_arriving_together_are_all_acknowledged_and_stored_once(DatabaseProvider provider)
     {
         var (db, host, client) = await StartAsync(provider);
