@@ -31,6 +31,8 @@ public static class IngestBench
         {
             ["Bench:BareEndpoint"] = "true",
             ["Inbox:ProcessorEnabled"] = processor ? "true" : "false",
+            // The host says where a slow batch's time went (queue, database, GC); read back below.
+            ["Inbox:SlowWriteWarning"] = SlowWrites.Threshold,
         };
         // Extra host settings for experiments: --host "Key:A=1;Key:B=2".
         foreach (var pair in args.String("host", "").Split(';', StringSplitOptions.RemoveEmptyEntries))
@@ -157,8 +159,10 @@ public static class IngestBench
         var checkpointsBefore = await CheckpointsAsync(database);
         // Timed as the slow windows are: from the end of the lead-in.
         await using var writeback = Writeback.Start(DateTime.UtcNow + leadIn);
+        await using var cpuWatch = MachineWatch.Start(host.Pid, DateTime.UtcNow + leadIn);
         var open = await load.OpenLoopAsync(Next(requests.Count - cursor), null, rate, latencySeconds, leadIn);
         var writebackNote = writeback is null ? "" : "; " + await writeback.StopAsync();
+        var cpuSamples = cpuWatch is null ? null : await cpuWatch.StopAsync();
         var checkpoints = await CheckpointsAsync(database) - checkpointsBefore;
         cursor += open.Sent;
         accepted += open.Ok;
@@ -180,6 +184,7 @@ public static class IngestBench
             $" (started {open.StartedAt:HH:mm:ss.f} UTC; windows at +{string.Join(", +", moments.Take(12).Select(m => m.ToString("0.0", CultureInfo.InvariantCulture)))} s)");
         Report.Note(bench, string.Create(CultureInfo.InvariantCulture,
             $"latency run: {slow} requests over 50 ms, sent within {moments.Count} distinct 100 ms windows of the {latencySeconds.TotalSeconds:0} s run{when}; load generator GC: {open.GeneratorGc.Gen2} gen2, {open.GeneratorGc.PauseMs:0} ms paused{(checkpoints is { } c ? $"; PostgreSQL checkpoints during it: {c}" : "")}{writebackNote}"));
+        Report.Note(bench, "latency run: " + SlowWrites.Describe(SlowWrites.Read(logFile, open.StartedAt), moments, 0.1, latencySeconds.TotalSeconds, cpuSamples));
         // The control: the bare endpoint at the same rate, the same way, right after. Stalls of
         // the machine or of the load generator show here too; stalls of the ingest path do not.
         var control = await load.OpenLoopAsync(Cycle(requests, open.Sent), "/bench/bare", rate, latencySeconds, leadIn);
