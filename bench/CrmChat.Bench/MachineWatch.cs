@@ -105,10 +105,15 @@ public sealed class MachineWatch : IAsyncDisposable
             chosen.Max(s => s.FlushMs));
     }
 
-    /// <summary>A mean sample in words; the flush figure is the slowest sample's mean flush.</summary>
-    public static string Describe(Sample s) => string.Create(CultureInfo.InvariantCulture,
-        $"host {s.Host:0.00}, load generator {s.Generator:0.00}, PostgreSQL {s.Postgres:0.00}, other processes {s.Others:0.00} cores, iowait {s.IoWait:0.00}; " +
-        $"disk writing {s.DiskMiBps:0.0} MiB/s, busy {s.DiskBusy:P0}" + (s.FlushMs > 0 ? $", cache flushes up to {s.FlushMs:0.0} ms each" : ""));
+    /// <summary>A mean sample in words; the flush figure, where the disk had any, is the slowest sample's mean flush.</summary>
+    public static string Describe(Sample s)
+    {
+        var cpu = string.Create(CultureInfo.InvariantCulture,
+            $"host {s.Host:0.00}, load generator {s.Generator:0.00}, PostgreSQL {s.Postgres:0.00}, other processes {s.Others:0.00} cores, iowait {s.IoWait:0.00}");
+        var disk = string.Create(CultureInfo.InvariantCulture, $"disk writing {s.DiskMiBps:0.0} MiB/s, busy {s.DiskBusy:P0}");
+        var flushes = s.FlushMs > 0 ? string.Create(CultureInfo.InvariantCulture, $", cache flushes up to {s.FlushMs:0.0} ms each") : "";
+        return $"{cpu}; {disk}{flushes}";
+    }
 
     private readonly record struct DiskTotals(double Sectors, double BusyMs, double Flushes, double FlushMs);
 
