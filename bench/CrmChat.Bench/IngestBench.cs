@@ -168,13 +168,25 @@ public static class IngestBench
         // --latency-rate fixes the open-loop rate, so two variants are compared at the same load.
         var rate = args.Double("latency-rate", Math.Max(10, ingestMax / 2));
         var checkpointsBefore = await CheckpointsAsync(database);
+        var walFilesBefore = database.IsSqlite ? 0 : await WalFilesAsync(database);
         // Timed as the slow windows are: from the end of the lead-in.
         await using var writeback = Writeback.Start(DateTime.UtcNow + leadIn);
         await using var cpuWatch = MachineWatch.Start(host.Pid, DateTime.UtcNow + leadIn);
+        // --trace-host: an EventPipe trace of the host over the run, to split each latency into
+        // before, inside and after Kestrel (it costs the host a little CPU: diagnostic runs only).
+        await using var trace = args.Flag("trace-host") ? HostTrace.Start(host.Pid, logFile + ".nettrace") : null;
         var open = await load.OpenLoopAsync(Next(requests.Count - cursor), null, rate, latencySeconds, leadIn);
+        var recording = trace is null ? null : await trace.StopAsync();
         var writebackNote = writeback is null ? "" : "; " + await writeback.StopAsync();
         var cpuSamples = cpuWatch is null ? null : await cpuWatch.StopAsync();
         var checkpoints = await CheckpointsAsync(database) - checkpointsBefore;
+        var walNote = "";
+        if (!database.IsSqlite)
+        {
+            var created = await WalFilesAsync(database) - walFilesBefore;
+            var zeroed = await database.ScalarAsync("SELECT CASE WHEN current_setting('wal_init_zero') = 'on' THEN 1 ELSE 0 END") == 1;
+            walNote = string.Create(CultureInfo.InvariantCulture, $"; WAL segments created during it: {created} (wal_init_zero {(zeroed ? "on" : "off")})");
+        }
         cursor += open.Sent;
         accepted += open.Ok;
         failedIngest += open.Failed;
@@ -194,8 +206,12 @@ public static class IngestBench
         var when = moments.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture,
             $" (started {open.StartedAt:HH:mm:ss.f} UTC; windows at +{string.Join(", +", moments.Take(12).Select(m => m.ToString("0.0", CultureInfo.InvariantCulture)))} s)");
         Report.Note(bench, string.Create(CultureInfo.InvariantCulture,
-            $"latency run: {slow} requests over 50 ms, sent within {moments.Count} distinct 100 ms windows of the {latencySeconds.TotalSeconds:0} s run{when}; load generator GC: {open.GeneratorGc.Gen2} gen2, {open.GeneratorGc.PauseMs:0} ms paused{(checkpoints is { } c ? $"; PostgreSQL checkpoints during it: {c}" : "")}{writebackNote}"));
+            $"latency run: {slow} requests over 50 ms, sent within {moments.Count} distinct 100 ms windows of the {latencySeconds.TotalSeconds:0} s run{when}; load generator GC: {open.GeneratorGc.Gen2} gen2, {open.GeneratorGc.PauseMs:0} ms paused{(checkpoints is { } c ? $"; PostgreSQL checkpoints during it: {c}" : "")}{walNote}{writebackNote}"));
         Report.Note(bench, "latency run: " + SlowWrites.Describe(SlowWrites.Read(logFile, open.StartedAt), moments, 0.1, latencySeconds.TotalSeconds, cpuSamples));
+        if (recording is not null)
+        {
+            Report.Note(bench, "latency run: " + HostTrace.Describe(recording, open, 50, moments, 0.1));
+        }
         // The control: the bare endpoint at the same rate, the same way, right after. Stalls of
         // the machine or of the load generator show here too; stalls of the ingest path do not.
         var control = await load.OpenLoopAsync(Cycle(requests, open.Sent), "/bench/bare", rate, latencySeconds, leadIn);
@@ -233,6 +249,13 @@ public static class IngestBench
     /// </summary>
     private static async Task<long?> CheckpointsAsync(BenchDatabase database) =>
         database.IsSqlite ? null : await database.ScalarAsync("SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter");
+
+    /// <summary>
+    /// The files in PostgreSQL's pg_wal. A count that grows is segments created rather than
+    /// recycled: with wal_init_zero on, each is 16 MiB of zeroes written and fsynced inside
+    /// whichever commit crossed into it, 50-60 ms on this machine's disk.
+    /// </summary>
+    private static Task<long> WalFilesAsync(BenchDatabase database) => database.ScalarAsync("SELECT COUNT(*) FROM pg_ls_waldir()");
 
     private const string IdleTrimCategory = "CrmChat.Bots.Hosting.IdleMemoryService";
 
