@@ -6,17 +6,20 @@
 #   bench/run.sh --smoke    a few seconds each, for CI
 #   bench/run.sh --only ingest,crypto   a subset (ingest, processing, fullsync, reminders, crypto)
 #   bench/run.sh --stock-kernel   leave the kernel's writeback settings as they are (see below)
+#   bench/run.sh --stock-postgres leave PostgreSQL's wal_init_zero as it is (see below)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 smoke=""
 only="ingest,processing,fullsync,reminders,crypto"
 stock_kernel=""
+stock_postgres=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) smoke="--smoke" ;;
     --only) only="$2"; shift ;;
     --stock-kernel) stock_kernel=1 ;;
+    --stock-postgres) stock_postgres=1 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -79,7 +82,7 @@ saved_writeback=""
 writeback_as_in_production() {
   if [ -n "$stock_kernel" ] || [ "$(id -u)" != 0 ] || [ ! -w /proc/sys/vm/dirty_background_bytes ]; then return 0; fi
   saved_writeback="$(cat /proc/sys/vm/dirty_background_bytes) $(cat /proc/sys/vm/dirty_background_ratio)"
-  trap writeback_restore EXIT
+  trap 'writeback_restore; postgres_restore' EXIT
   echo 33554432 > /proc/sys/vm/dirty_background_bytes
   log "vm.dirty_background_bytes = 32 MiB for this run, as README -> Production recommends (--stock-kernel to leave it)"
 }
@@ -91,15 +94,37 @@ writeback_restore() {
   saved_writeback=""
 }
 
+# And PostgreSQL as README -> Production sets it up: wal_init_zero = off. A server whose WAL
+# grows past the segments its checkpoints recycled (a new one, or any after a burst) creates a
+# 16 MiB segment each time one fills, and with the default it writes and fsyncs 16 MiB of zeroes
+# inside the commit that crossed into it: 50-60 ms on this machine, every ~1.4 s at half load
+# (BENCHMARKS.md, eleventh session). Only for the PostgreSQL ingest run, reset right after it.
+pg_setting_saved=""
+psql_as_postgres() { as_root su postgres -c "psql -Atqc \"$1\"" >/dev/null; }
+postgres_as_in_production() {
+  [ -n "$stock_postgres" ] && return 0
+  trap 'writeback_restore; postgres_restore' EXIT
+  [ "$(as_root su postgres -c "psql -Atc 'SHOW wal_init_zero'")" = on ] || return 0
+  if psql_as_postgres "ALTER SYSTEM SET wal_init_zero = off" && psql_as_postgres "SELECT pg_reload_conf()"; then
+    pg_setting_saved=1
+    log "wal_init_zero = off for this run, as README -> Production recommends (--stock-postgres to leave it)"
+  fi
+}
+postgres_restore() {
+  [ -z "$pg_setting_saved" ] && return 0
+  psql_as_postgres "ALTER SYSTEM RESET wal_init_zero" && psql_as_postgres "SELECT pg_reload_conf()"
+  pg_setting_saved=""
+}
+
 if wants ingest; then
   # Every request is distinct. At 2026-12-07's 12,000-17,000 callbacks a second the rounds, the
   # warm-up and the latency run took up to 700,000; a round that runs dry is not counted.
   count=800000; [ -n "$smoke" ] && count=12000
   "${tool[@]}" gen-callbacks --count "$count" --out "$out/callbacks.txt" || failed+=("gen-callbacks")
   for p in sqlite postgres; do
-    [ "$p" = postgres ] && writeback_as_in_production
+    [ "$p" = postgres ] && { writeback_as_in_production; postgres_as_in_production; }
     run "ingest/$p" ingest --provider "$p" --bots "$bots" --requests "$out/callbacks.txt" --log "$out/host-ingest-$p.log"
-    [ "$p" = postgres ] && writeback_restore
+    [ "$p" = postgres ] && { writeback_restore; postgres_restore; }
   done
 fi
 if wants processing; then
