@@ -82,7 +82,6 @@ saved_writeback=""
 writeback_as_in_production() {
   if [ -n "$stock_kernel" ] || [ "$(id -u)" != 0 ] || [ ! -w /proc/sys/vm/dirty_background_bytes ]; then return 0; fi
   saved_writeback="$(cat /proc/sys/vm/dirty_background_bytes) $(cat /proc/sys/vm/dirty_background_ratio)"
-  trap 'writeback_restore; postgres_restore' EXIT
   echo 33554432 > /proc/sys/vm/dirty_background_bytes
   log "vm.dirty_background_bytes = 32 MiB for this run, as README -> Production recommends (--stock-kernel to leave it)"
 }
@@ -103,7 +102,6 @@ pg_setting_saved=""
 psql_as_postgres() { as_root su postgres -c "psql -Atqc \"$1\"" >/dev/null; }
 postgres_as_in_production() {
   [ -n "$stock_postgres" ] && return 0
-  trap 'writeback_restore; postgres_restore' EXIT
   [ "$(as_root su postgres -c "psql -Atc 'SHOW wal_init_zero'")" = on ] || return 0
   if psql_as_postgres "ALTER SYSTEM SET wal_init_zero = off" && psql_as_postgres "SELECT pg_reload_conf()"; then
     pg_setting_saved=1
@@ -115,6 +113,7 @@ postgres_restore() {
   psql_as_postgres "ALTER SYSTEM RESET wal_init_zero" && psql_as_postgres "SELECT pg_reload_conf()"
   pg_setting_saved=""
 }
+trap 'writeback_restore; postgres_restore' EXIT
 
 if wants ingest; then
   # Every request is distinct. At 2026-12-07's 12,000-17,000 callbacks a second the rounds, the

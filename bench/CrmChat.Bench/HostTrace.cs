@@ -51,10 +51,19 @@ public sealed class HostTrace : IAsyncDisposable
 
     public async Task<Recording> StopAsync()
     {
+        await StopSessionAsync();
+        return Parse(_file);
+    }
+
+    private async Task StopSessionAsync()
+    {
+        if (_stopped)
+        {
+            return;
+        }
         _stopped = true;
         await _session.StopAsync(CancellationToken.None);
         await _copy;
-        return Parse(_file);
     }
 
     private static Recording Parse(string file)
@@ -174,12 +183,7 @@ public sealed class HostTrace : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_stopped)
-        {
-            _stopped = true;
-            await _session.StopAsync(CancellationToken.None);
-            await _copy;
-        }
+        await StopSessionAsync();
         _session.Dispose();
     }
 }
